@@ -1,0 +1,74 @@
+package dev.webshell.detector.event;
+
+import java.util.function.Function;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Reads an input message in any supported format (SPEC 6). A message that cannot be read at all
+ * throws {@link DecodeException}, which Kafka Streams hands to the deserialization exception
+ * handler (dead letters).
+ */
+public final class InputDeserializer implements Deserializer<Decoded> {
+  private final InputFormat format;
+  private final JsonInputDecoder json = new JsonInputDecoder();
+  private final Function<byte[], ProcessEvent> avro;
+
+  /**
+   * @param avro decodes a Confluent-framed Avro {@code DeviceProcessEvent}; {@code null} when no
+   *     schema registry is configured (Avro records then go to the dead letters)
+   */
+  public InputDeserializer(InputFormat format, Function<byte[], ProcessEvent> avro) {
+    this.format = format;
+    this.avro = avro;
+  }
+
+  @Override
+  public Decoded deserialize(String topic, Headers headers, byte[] data) {
+    return deserialize(topic, data);
+  }
+
+  @Override
+  public Decoded deserialize(String topic, byte[] data) {
+    if (data == null || data.length == 0) {
+      throw new DecodeException("empty", "the record has no value");
+    }
+    return switch (format) {
+      case JSON -> json.decode(data);
+      case AVRO -> avro(data);
+      case AUTO -> auto(data);
+    };
+  }
+
+  private Decoded auto(byte[] data) {
+    if (data[0] == 0) {
+      return avro(data);
+    }
+    for (byte b : data) {
+      if (b == '{') {
+        return json.decode(data);
+      }
+      if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+        break;
+      }
+    }
+    throw new DecodeException(
+        "unknown-format",
+        String.format(
+            "neither Confluent Avro (magic byte 0) nor a JSON object: first byte 0x%02x",
+            data[0] & 0xff));
+  }
+
+  private Decoded avro(byte[] data) {
+    if (data[0] != 0) {
+      throw new DecodeException(
+          "bad-magic-byte",
+          String.format("unknown magic byte 0x%02x (Confluent Avro starts with 0x00)", data[0]));
+    }
+    if (avro == null) {
+      throw new DecodeException(
+          "avro-unavailable", "an Avro record, but no schema registry is configured");
+    }
+    return Decoded.single("avro", avro.apply(data));
+  }
+}

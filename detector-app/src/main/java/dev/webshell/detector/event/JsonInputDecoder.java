@@ -1,0 +1,163 @@
+package dev.webshell.detector.event;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * JSON input: a flat {@code DeviceProcessEvents} row (SPEC 6.3), or a Defender Streaming API
+ * message {@code {"records":[{"time":…,"tenantId":…,"category":…,"properties":{…}}]}} (SPEC 6.2)
+ * whose records of category {@value #CATEGORY} each hold one event in {@code properties}.
+ */
+public final class JsonInputDecoder {
+  public static final String CATEGORY = "AdvancedHunting-DeviceProcessEvents";
+  private final FlatJsonDecoder flat = new FlatJsonDecoder();
+
+  public Decoded decode(byte[] json) {
+    try (JsonParser p = flat.factory().createParser(json)) {
+      JsonToken first = p.nextToken();
+      if (first != JsonToken.START_OBJECT) {
+        throw new DecodeException(
+            "not-an-object",
+            first == null
+                ? "empty message"
+                : "expected a JSON object, found " + FlatJsonDecoder.describe(first));
+      }
+      // An envelope's only member is "records"; anything else is a flat row.
+      JsonToken t = p.nextToken();
+      if (t == JsonToken.FIELD_NAME && "records".equals(p.currentName())) {
+        Decoded d = readEnvelope(p, json);
+        expectEnd(p);
+        return d;
+      }
+      try (JsonParser row = flat.factory().createParser(json)) {
+        row.nextToken();
+        ProcessEvent e = flat.readRow(row);
+        expectEnd(row);
+        return Decoded.single("json", e);
+      }
+    } catch (JsonProcessingException e) {
+      throw FlatJsonDecoder.invalidJson(e);
+    } catch (IOException e) {
+      throw new DecodeException("invalid-json", "unreadable JSON: " + e.getMessage());
+    }
+  }
+
+  private static void expectEnd(JsonParser p) throws IOException {
+    if (p.nextToken() != null) {
+      throw new DecodeException("invalid-json", "trailing content after the JSON object");
+    }
+  }
+
+  private Decoded readEnvelope(JsonParser p, byte[] json) throws IOException {
+    if (p.nextToken() != JsonToken.START_ARRAY) {
+      throw new DecodeException("bad-envelope", "'records' must be an array");
+    }
+    List<ProcessEvent> events = new ArrayList<>();
+    List<Decoded.Failure> failures = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    int index = 0;
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (t == null) {
+        throw new DecodeException("invalid-json", "unterminated 'records' array");
+      }
+      int start = (int) p.currentTokenLocation().getByteOffset();
+      if (t != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        int end = (int) p.currentLocation().getByteOffset();
+        failures.add(
+            new Decoded.Failure(
+                index,
+                Arrays.copyOfRange(json, start, end),
+                new DecodeException(
+                    "bad-envelope",
+                    "records[" + index + "] is " + FlatJsonDecoder.describe(t) + ", not an object")));
+        index++;
+        continue;
+      }
+      String category = null;
+      String tenantId = null;
+      ProcessEvent event = null;
+      DecodeException error = null;
+      boolean hasProperties = false;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken v = p.nextToken();
+        switch (field) {
+          case "category" -> category = v == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "tenantId" -> tenantId = v == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "properties" -> {
+            hasProperties = true;
+            if (v != JsonToken.START_OBJECT) {
+              p.skipChildren();
+              error =
+                  new DecodeException(
+                      "bad-envelope",
+                      "records["
+                          + index
+                          + "].properties is "
+                          + FlatJsonDecoder.describe(v)
+                          + ", not an object");
+            } else {
+              try {
+                event = flat.readRow(p);
+              } catch (DecodeException e) {
+                error = e;
+              }
+            }
+          }
+          default -> p.skipChildren();
+        }
+      }
+      int end = (int) p.currentLocation().getByteOffset();
+      if (category != null && !CATEGORY.equals(category)) {
+        skipped.add(category);
+      } else if (error != null || !hasProperties || category == null) {
+        DecodeException why =
+            error != null
+                ? error
+                : new DecodeException(
+                    "bad-envelope",
+                    "records["
+                        + index
+                        + "] has no "
+                        + (hasProperties ? "category" : "properties object"));
+        failures.add(new Decoded.Failure(index, Arrays.copyOfRange(json, start, end), why));
+      } else {
+        events.add(withTenant(event, tenantId));
+      }
+      index++;
+    }
+    if (p.nextToken() != JsonToken.END_OBJECT) {
+      throw new DecodeException("bad-envelope", "an envelope holds only 'records'");
+    }
+    return new Decoded("envelope", events, failures, skipped);
+  }
+
+  private static ProcessEvent withTenant(ProcessEvent e, String tenantId) {
+    if (tenantId == null || e.tenantId() != null) {
+      return e;
+    }
+    return new ProcessEvent(
+        e.timestampMicros(),
+        e.deviceId(),
+        e.deviceName(),
+        e.fileName(),
+        e.processCommandLine(),
+        e.initiatingProcessFileName(),
+        e.initiatingProcessParentFileName(),
+        e.initiatingProcessCommandLine(),
+        e.initiatingProcessFolderPath(),
+        e.folderPath(),
+        e.reportId(),
+        e.processId(),
+        e.accountName(),
+        e.machineGroup(),
+        tenantId);
+  }
+}

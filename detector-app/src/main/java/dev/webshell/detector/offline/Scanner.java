@@ -1,0 +1,192 @@
+package dev.webshell.detector.offline;
+
+import dev.webshell.detector.event.InputDeserializer;
+import dev.webshell.detector.event.InputFormat;
+import dev.webshell.detector.ops.DetectorMetrics;
+import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertJson;
+import dev.webshell.detector.topology.DeadLetters;
+import dev.webshell.detector.topology.DetectorSerdes;
+import dev.webshell.detector.topology.DetectorTopology;
+import dev.webshell.detector.topology.StreamsSettings;
+import dev.webshell.detector.topology.TopologyConfig;
+import dev.webshell.schema.WebShellAlert;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/**
+ * Runs the production topology in-process, without a broker, over lines of JSON (one event, or
+ * one Streaming API envelope, per line), in file order. Every alert revision goes to {@code
+ * alerts} as one JSON line; every unreadable line to {@code problems} with its line number.
+ */
+public final class Scanner implements AutoCloseable {
+  static final String INPUT = "scan-input";
+  static final String OUTPUT = "scan-alerts";
+  static final String DEAD_LETTERS = "scan-dead-letters";
+  static final String LINE_HEADER = "detector.scan.line";
+
+  private final TopologyTestDriver driver;
+  private final TestInputTopic<byte[], byte[]> input;
+  private final TestOutputTopic<String, String> alerts;
+  private final TestOutputTopic<byte[], byte[]> deadLetters;
+  private final Path stateDir;
+  private long lines;
+  private long problems;
+  private long revisions;
+
+  public Scanner(RuleSpec rule) {
+    try {
+      this.stateDir = Files.createTempDirectory("detector-scan");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create a temporary state directory", e);
+    }
+    TopologyConfig config = new TopologyConfig(List.of(INPUT), null, OUTPUT, rule, false);
+    DetectorSerdes serdes =
+        new DetectorSerdes(
+            new InputDeserializer(InputFormat.JSON, null),
+            Serdes.serdeFrom(AlertJson.<WebShellAlert>serializer(), (t, b) -> null));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-scan");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "scan.invalid:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.putAll(StreamsSettings.required(DEAD_LETTERS, DetectorMetrics.NONE));
+    this.driver =
+        new TopologyTestDriver(
+            DetectorTopology.build(config, serdes, DetectorMetrics.NONE),
+            props,
+            Instant.EPOCH);
+    this.input =
+        driver.createInputTopic(INPUT, new ByteArraySerializer(), new ByteArraySerializer());
+    this.alerts =
+        driver.createOutputTopic(OUTPUT, new StringDeserializer(), new StringDeserializer());
+    this.deadLetters =
+        driver.createOutputTopic(
+            DEAD_LETTERS, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /**
+   * Scans a stream of JSON lines. Blank lines are ignored.
+   *
+   * @param alertSink receives each alert revision as one JSON object
+   * @param problemSink receives {@code line N: reason: message} for each unreadable line
+   */
+  public void scan(InputStream in, Consumer<String> alertSink, Consumer<String> problemSink)
+      throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream(2048);
+    byte[] buf = new byte[1 << 16];
+    int n;
+    while ((n = in.read(buf)) > 0) {
+      for (int i = 0; i < n; i++) {
+        byte b = buf[i];
+        if (b == '\n') {
+          feed(line, alertSink, problemSink);
+          line.reset();
+        } else {
+          line.write(b);
+        }
+      }
+    }
+    if (line.size() > 0) {
+      feed(line, alertSink, problemSink);
+    }
+  }
+
+  private void feed(ByteArrayOutputStream line, Consumer<String> alertSink, Consumer<String> problemSink) {
+    lines++;
+    byte[] bytes = line.toByteArray();
+    int len = bytes.length;
+    if (len > 0 && bytes[len - 1] == '\r') {
+      len--;
+    }
+    if (isBlank(bytes, len)) {
+      return;
+    }
+    byte[] value = len == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, len);
+    Headers headers = new RecordHeaders();
+    headers.add(LINE_HEADER, Long.toString(lines).getBytes(StandardCharsets.UTF_8));
+    input.pipeInput(new TestRecord<>(null, value, headers, Instant.EPOCH));
+    while (!alerts.isEmpty()) {
+      alertSink.accept(alerts.readValue());
+      revisions++;
+    }
+    while (!deadLetters.isEmpty()) {
+      TestRecord<byte[], byte[]> dl = deadLetters.readRecord();
+      problems++;
+      problemSink.accept(describe(dl.headers()));
+    }
+  }
+
+  private static boolean isBlank(byte[] b, int len) {
+    for (int i = 0; i < len; i++) {
+      if (b[i] != ' ' && b[i] != '\t') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String describe(Headers h) {
+    String line = header(h, LINE_HEADER);
+    String index = header(h, DeadLetters.ENVELOPE_INDEX);
+    return "line "
+        + line
+        + (index == null ? "" : " (record " + index + ")")
+        + ": "
+        + header(h, DeadLetters.ERROR_REASON)
+        + ": "
+        + header(h, DeadLetters.ERROR_MESSAGE);
+  }
+
+  private static String header(Headers h, String key) {
+    Header last = h.lastHeader(key);
+    return last == null || last.value() == null
+        ? null
+        : new String(last.value(), StandardCharsets.UTF_8);
+  }
+
+  public long lines() {
+    return lines;
+  }
+
+  public long problems() {
+    return problems;
+  }
+
+  public long revisions() {
+    return revisions;
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+    deleteQuietly(stateDir);
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temporary directory left behind is harmless
+    }
+  }
+}

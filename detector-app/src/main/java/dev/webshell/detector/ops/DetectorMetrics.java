@@ -1,0 +1,21 @@
+package dev.webshell.detector.ops;
+
+/**
+ * What the topology reports while it runs. The topology only calls this interface; the Micrometer
+ * implementation lives with the service, so the builder stays free of I/O.
+ */
+public interface DetectorMetrics {
+  DetectorMetrics NONE = new DetectorMetrics() {};
+
+  default void event(String format) {}
+
+  default void skippedCategory(String category) {}
+
+  default void match() {}
+
+  default void lateDropped() {}
+
+  default void alert(long eventMicros, long ingestMillis, long nowMillis) {}
+
+  default void deadLetter(String reason) {}
+}

@@ -1,0 +1,75 @@
+package dev.webshell.detector.topology;
+
+import dev.webshell.detector.event.Decoded;
+import dev.webshell.detector.event.ProcessEvent;
+import dev.webshell.detector.ops.DetectorMetrics;
+import dev.webshell.detector.rule.Rule;
+import dev.webshell.detector.window.Match;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Source side: evaluates the rule on every decoded event, drops matches outside the lookback
+ * against the task's stream time (the newest event Timestamp it has read), and re-keys matches by
+ * DeviceId with their event time as record timestamp. Non-matching events go no further.
+ */
+final class DetectProcessor implements Processor<byte[], Decoded, String, Match> {
+  private static final String KEY = "t";
+  private final Rule rule;
+  private final long lookbackMicros;
+  private final DetectorMetrics metrics;
+  private ProcessorContext<String, Match> context;
+  private KeyValueStore<String, Long> streamTimeStore;
+  private long streamTime = Long.MIN_VALUE;
+
+  DetectProcessor(Rule rule, DetectorMetrics metrics) {
+    this.rule = rule;
+    this.lookbackMicros = rule.spec().lookbackMicros();
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Match> context) {
+    this.context = context;
+    this.streamTimeStore = context.getStateStore(TopologyConfig.STREAM_TIME_STORE);
+    Long saved = streamTimeStore.get(KEY);
+    streamTime = saved == null ? Long.MIN_VALUE : saved;
+  }
+
+  @Override
+  public void process(Record<byte[], Decoded> record) {
+    Decoded decoded = record.value();
+    for (String category : decoded.skipped()) {
+      metrics.skippedCategory(category);
+    }
+    long now = context.currentSystemTimeMs();
+    boolean advanced = false;
+    for (ProcessEvent e : decoded.events()) {
+      metrics.event(decoded.format());
+      long ts = e.timestampMicros();
+      if (ts > streamTime) {
+        streamTime = ts;
+        advanced = true;
+      }
+      if (!rule.matches(e)) {
+        continue;
+      }
+      metrics.match();
+      if (ts <= streamTime - lookbackMicros) {
+        metrics.lateDropped();
+        continue;
+      }
+      Match m = Match.of(e, rule.spec().maxCommandLineLength(), now);
+      context.forward(
+          new Record<>(e.deviceId(), m, Math.floorDiv(ts, 1000L), record.headers()));
+    }
+    if (advanced) {
+      streamTimeStore.put(KEY, streamTime);
+    }
+    if (!decoded.failures().isEmpty()) {
+      throw new DeadLetters.PartiallyReadable(decoded.failures());
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.webshell.detector.topology;
+
+import dev.webshell.detector.event.Decoded;
+import dev.webshell.detector.ops.DetectorMetrics;
+import dev.webshell.detector.rule.Rule;
+import dev.webshell.detector.window.DeviceWindowSerde;
+import dev.webshell.detector.window.MatchSerde;
+import dev.webshell.schema.WebShellAlert;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The detector as a pure function of its configuration and serdes: no I/O happens here.
+ *
+ * <pre>
+ * input topics ─decode─▶ detect (rule + lookback) ─re-key by DeviceId─▶ matches-by-device
+ *   ─▶ device window (7-day event-time state per device) ─▶ alert revisions ─▶ output topic
+ * </pre>
+ *
+ * Unreadable records go to the dead-letter topic through the Kafka Streams exception handlers
+ * ({@link DeadLetters}), configured by {@link StreamsSettings}.
+ */
+public final class DetectorTopology {
+  private DetectorTopology() {}
+
+  public static Topology build(TopologyConfig config, DetectorSerdes serdes, DetectorMetrics metrics) {
+    StreamsBuilder builder = new StreamsBuilder();
+    Rule rule = new Rule(config.rule());
+
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            supplier(config, TopologyConfig.STREAM_TIME_STORE), Serdes.String(), Serdes.Long()));
+    StoreBuilder<?> windows =
+        Stores.keyValueStoreBuilder(
+            supplier(config, TopologyConfig.WINDOW_STORE), Serdes.String(), new DeviceWindowSerde());
+    builder.addStateStore(windows);
+
+    Consumed<byte[], Decoded> consumed =
+        Consumed.with(Serdes.ByteArray(), Serdes.serdeFrom(DetectorTopology::readOnly, serdes.input()))
+            .withName("input");
+    KStream<byte[], Decoded> input =
+        config.inputPattern() != null
+            ? builder.stream(config.inputPattern(), consumed)
+            : builder.stream(config.inputTopics(), consumed);
+
+    input
+        .process(
+            () -> new DetectProcessor(rule, metrics),
+            Named.as("detect"),
+            TopologyConfig.STREAM_TIME_STORE)
+        .repartition(
+            Repartitioned.with(Serdes.String(), new MatchSerde())
+                .withName(TopologyConfig.REPARTITION))
+        .process(
+            () -> new WindowProcessor(config.rule(), metrics),
+            Named.as("device-window"),
+            TopologyConfig.WINDOW_STORE)
+        .to(
+            config.outputTopic(),
+            Produced.with(Serdes.String(), serdes.alerts()).withName("alerts"));
+    return builder.build();
+  }
+
+  private static byte[] readOnly(String topic, Decoded value) {
+    throw new IllegalStateException("input records are never written by the detector");
+  }
+
+  private static KeyValueBytesStoreSupplier supplier(TopologyConfig config, String name) {
+    return config.persistentStores()
+        ? Stores.persistentKeyValueStore(name)
+        : Stores.inMemoryKeyValueStore(name);
+  }
+}

@@ -1,0 +1,114 @@
+package dev.webshell.detector.topology;
+
+import dev.webshell.detector.ops.DetectorMetrics;
+import dev.webshell.detector.ops.Version;
+import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.window.AlertBuilder;
+import dev.webshell.detector.window.DeviceWindow;
+import dev.webshell.detector.window.Match;
+import dev.webshell.schema.WebShellAlert;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Per-device side: adds each match to the device's window and emits a revision when the set of
+ * distinct command lines changed (SPEC section 4). The alert payload depends on the input only;
+ * processing time, host and version travel as headers.
+ */
+final class WindowProcessor implements Processor<String, Match, String, WebShellAlert> {
+  static final String HEADER_PROCESSED_AT = "detector.processed-at";
+  static final String HEADER_HOST = "detector.host";
+  static final String HEADER_VERSION = "detector.version";
+
+  private final RuleSpec rule;
+  private final DetectorMetrics metrics;
+  private final long lookbackMicros;
+  private final String host;
+  private ProcessorContext<String, WebShellAlert> context;
+  private KeyValueStore<String, DeviceWindow> store;
+
+  WindowProcessor(RuleSpec rule, DetectorMetrics metrics) {
+    this.rule = rule;
+    this.metrics = metrics;
+    this.lookbackMicros = rule.lookbackMicros();
+    this.host = hostName();
+  }
+
+  @Override
+  public void init(ProcessorContext<String, WebShellAlert> context) {
+    this.context = context;
+    this.store = context.getStateStore(TopologyConfig.WINDOW_STORE);
+    // Forget devices silent for two lookbacks of stream time; their next match opens a new alert
+    // either way, so this never changes an alert, it only bounds the store.
+    context.schedule(Duration.ofHours(1), PunctuationType.STREAM_TIME, this::purge);
+  }
+
+  @Override
+  public void process(Record<String, Match> record) {
+    Match m = record.value();
+    String deviceId = record.key();
+    DeviceWindow w = store.get(deviceId);
+    if (w == null) {
+      w = new DeviceWindow();
+    }
+    DeviceWindow.Outcome outcome =
+        w.add(
+            m,
+            rule.id(),
+            lookbackMicros,
+            rule.maxExactEventsPerCommandLine(),
+            rule.maxTrackedCommandLines());
+    if (outcome == DeviceWindow.Outcome.LATE) {
+      metrics.lateDropped();
+      return;
+    }
+    store.put(deviceId, w);
+    if (outcome == DeviceWindow.Outcome.EMIT) {
+      WebShellAlert alert = AlertBuilder.build(deviceId, w, rule);
+      long now = context.currentSystemTimeMs();
+      RecordHeaders headers = new RecordHeaders();
+      headers.add(
+          HEADER_PROCESSED_AT,
+          Instant.ofEpochMilli(now).toString().getBytes(StandardCharsets.UTF_8));
+      headers.add(HEADER_HOST, host.getBytes(StandardCharsets.UTF_8));
+      headers.add(HEADER_VERSION, Version.get().getBytes(StandardCharsets.UTF_8));
+      context.forward(new Record<>(deviceId, alert, now, headers));
+      metrics.alert(m.timestampMicros(), m.ingestMillis(), now);
+    }
+  }
+
+  private void purge(long streamTimeMillis) {
+    long horizon = streamTimeMillis * 1000L - 2 * lookbackMicros;
+    List<String> silent = new ArrayList<>();
+    try (KeyValueIterator<String, DeviceWindow> it = store.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, DeviceWindow> kv = it.next();
+        if (kv.value.windowEnd() <= horizon) {
+          silent.add(kv.key);
+        }
+      }
+    }
+    silent.forEach(store::delete);
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "unknown";
+    }
+  }
+}

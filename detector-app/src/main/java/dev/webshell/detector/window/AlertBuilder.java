@@ -1,0 +1,109 @@
+package dev.webshell.detector.window;
+
+import dev.webshell.detector.event.Timestamps;
+import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.schema.Evidence;
+import dev.webshell.schema.WebShellAlert;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/** Turns a device's window content into one alert revision (SPEC section 5). */
+public final class AlertBuilder {
+  private AlertBuilder() {}
+
+  public static WebShellAlert build(String deviceId, DeviceWindow w, RuleSpec rule) {
+    long windowStart = w.windowStart(rule.lookbackMicros());
+    List<DeviceWindow.Line> ordered = w.orderedLines(windowStart);
+    List<DeviceWindow.Event> events = w.knownEvents();
+    DeviceWindow.Event first = events.get(0);
+    long firstSeen = Long.MAX_VALUE;
+    for (DeviceWindow.Line l : ordered) {
+      firstSeen = Math.min(firstSeen, l.firstTs(windowStart));
+    }
+
+    int listed = Math.min(ordered.size(), rule.maxCommandLines());
+    List<String> commandLines = new ArrayList<>(listed);
+    List<Evidence> evidence = new ArrayList<>(listed);
+    boolean cut = false;
+    for (int i = 0; i < listed; i++) {
+      DeviceWindow.Line l = ordered.get(i);
+      commandLines.add(l.text);
+      cut |= l.cut;
+      DeviceWindow.Event e = l.first();
+      evidence.add(
+          Evidence.newBuilder()
+              .setTimestamp(Timestamps.toInstant(e.ts))
+              .setReportId(e.reportId)
+              .setProcessId(e.processId)
+              .setFileName(e.fileName)
+              .setProcessCommandLine(l.text)
+              .setAccountName(e.accountName)
+              .setInitiatingProcessFileName(e.ipFileName)
+              .setInitiatingProcessParentFileName(e.ipParentFileName)
+              .build());
+    }
+
+    String deviceName = first.deviceName;
+    for (int i = 0; deviceName == null && i < events.size(); i++) {
+      deviceName = events.get(i).deviceName;
+    }
+    String hostName = deviceName;
+    String dnsDomain = null;
+    if (deviceName != null) {
+      int dot = deviceName.indexOf('.');
+      if (dot >= 0) {
+        hostName = deviceName.substring(0, dot);
+        dnsDomain = deviceName.substring(dot + 1);
+      }
+    }
+    int commandLineCount = ordered.size();
+    return WebShellAlert.newBuilder()
+        .setAlertId(w.alertId())
+        .setRevision(w.revision())
+        .setRuleId(rule.id())
+        .setRuleName(rule.name())
+        .setRuleVersion(rule.version())
+        .setProfile(rule.profile())
+        .setSeverity(rule.severity())
+        .setTactics(rule.tactics())
+        .setTechniques(rule.techniques())
+        .setDeviceId(deviceId)
+        .setDeviceName(deviceName)
+        .setHostName(hostName)
+        .setDnsDomain(dnsDomain)
+        .setFirstSeen(Timestamps.toInstant(firstSeen))
+        .setLastSeen(Timestamps.toInstant(w.windowEnd()))
+        .setWindowStart(Timestamps.toInstant(windowStart))
+        .setWindowEnd(Timestamps.toInstant(w.windowEnd()))
+        .setMatchCount(w.matchCount())
+        .setCountsExact(w.countsExact())
+        .setFileName(first.fileName)
+        .setFileNames(distinct(events, e -> e.fileName))
+        .setInitiatingProcessFileName(first.ipFileName)
+        .setInitiatingProcessFileNames(distinct(events, e -> e.ipFileName))
+        .setInitiatingProcessParentFileName(first.ipParentFileName)
+        .setInitiatingProcessParentFileNames(distinct(events, e -> e.ipParentFileName))
+        .setCommandLines(commandLines)
+        .setCommandLineCount(commandLineCount)
+        .setTruncated(commandLineCount > listed || w.overflowed())
+        .setCommandLinesCut(cut)
+        .setEvidence(evidence)
+        .build();
+  }
+
+  /** Distinct non-null values in content order. */
+  private static List<String> distinct(
+      List<DeviceWindow.Event> events, Function<DeviceWindow.Event, String> field) {
+    Set<String> seen = new LinkedHashSet<>();
+    for (DeviceWindow.Event e : events) {
+      String v = field.apply(e);
+      if (v != null) {
+        seen.add(v);
+      }
+    }
+    return new ArrayList<>(seen);
+  }
+}
