@@ -18,7 +18,8 @@ public final class StreamsSettings {
     p.put(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetters.OnProcessing.class.getName());
-    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    // Recommended by Kafka Streams 4.3 (the default from 5.0); no global tables here either way.
+    p.put("processing.exception.handler.global.enabled", true);
     p.put(DeadLetters.METRICS_CONFIG, metrics);
     return p;
   }
