@@ -1,0 +1,209 @@
+package dev.webshell.detector.topology;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.webshell.detector.event.Timestamps;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * An independent, deliberately naive implementation of SPEC sections 2, 4 and 5 for the seed rule:
+ * regular expressions and lower-casing instead of the production operators, and a full rescan of
+ * every device's matches at every event instead of incremental state. Tests compare the detector's
+ * alert revisions with this one's, field by field.
+ */
+final class ReferenceDetector {
+  private static final String RULE_ID = "fa2f7d8a-6726-465a-aa72-6f6e3d4c99d7";
+  private final long lookbackMicros;
+  private final int maxCommandLines;
+  private long streamTime = Long.MIN_VALUE;
+  private long seq;
+  private final Map<String, Device> devices = new HashMap<>();
+
+  private static final class Device {
+    List<Ev> matches = new ArrayList<>();
+    Map<Ev, Long> seqOf = new HashMap<>();
+    long t = Long.MIN_VALUE;
+    String alertId;
+    int revision;
+    Set<String> lastEmitted = Set.of();
+  }
+
+  ReferenceDetector(long lookbackMicros, int maxCommandLines) {
+    this.lookbackMicros = lookbackMicros;
+    this.maxCommandLines = maxCommandLines;
+  }
+
+  static String asciiLower(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (char c : s.toCharArray()) {
+      b.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+    }
+    return b.toString();
+  }
+
+  static boolean matches(Ev e) {
+    List<String> servers = List.of("w3wp.exe", "beasvc.exe", "httpd.exe");
+    boolean lineage =
+        (e.parent != null
+                && (servers.contains(e.parent) || asciiLower(e.parent).startsWith("tomcat")))
+            || (e.initiating != null
+                && (servers.contains(e.initiating)
+                    || asciiLower(e.initiating).startsWith("tomcat")));
+    boolean shell =
+        e.fileName != null
+            && (asciiLower(e.fileName).equals("cmd.exe")
+                || asciiLower(e.fileName).equals("powershell.exe"));
+    if (!lineage || !shell || e.cmd == null) {
+      return false;
+    }
+    String lower = asciiLower(e.cmd);
+    if (lower.contains("%temp%")) {
+      return true;
+    }
+    for (String term : lower.split("[^a-z0-9]+")) {
+      if (Set.of("wget", "whoami", "certutil", "systeminfo", "ping", "ipconfig", "timeout")
+          .contains(term)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Feeds one event; returns the revision it emits, or null. */
+  JsonNode process(Ev e) {
+    long mySeq = seq++;
+    streamTime = Math.max(streamTime, e.micros);
+    if (!matches(e)) {
+      return null;
+    }
+    if (e.micros <= streamTime - lookbackMicros) {
+      return null;
+    }
+    Device d = devices.computeIfAbsent(e.deviceId, k -> new Device());
+    if (!d.matches.isEmpty() && e.micros <= d.t - lookbackMicros) {
+      return null;
+    }
+    long newT = Math.max(d.t, e.micros);
+    List<Ev> content = new ArrayList<>();
+    for (Ev m : d.matches) {
+      if (m.micros > newT - lookbackMicros) {
+        content.add(m);
+      }
+    }
+    if (content.isEmpty()) {
+      d.alertId =
+          UUID.nameUUIDFromBytes(
+                  (RULE_ID + "|" + e.deviceId + "|" + e.micros).getBytes(StandardCharsets.UTF_8))
+              .toString();
+      d.revision = 0;
+      d.lastEmitted = Set.of();
+    }
+    content.add(e);
+    d.seqOf.put(e, mySeq);
+    d.matches = content;
+    d.t = newT;
+    content.sort(Comparator.<Ev>comparingLong(x -> x.micros).thenComparingLong(d.seqOf::get));
+    Set<String> lines = new LinkedHashSet<>();
+    for (Ev m : content) {
+      lines.add(m.cmd);
+    }
+    if (lines.equals(d.lastEmitted)) {
+      return null;
+    }
+    d.lastEmitted = Set.copyOf(lines);
+    d.revision++;
+    return alert(e.deviceId, d, content, new ArrayList<>(lines));
+  }
+
+  private JsonNode alert(String deviceId, Device d, List<Ev> content, List<String> lines) {
+    ObjectNode a = Ev.JSON.createObjectNode();
+    Ev first = content.get(0);
+    a.put("alertId", d.alertId);
+    a.put("revision", d.revision);
+    a.put("deviceId", deviceId);
+    String name = null;
+    for (Ev m : content) {
+      if (m.deviceName != null) {
+        name = m.deviceName;
+        break;
+      }
+    }
+    if (first.deviceName != null) {
+      name = first.deviceName;
+    }
+    a.put("deviceName", name);
+    a.put("hostName", name == null ? null : name.split("\\.", 2)[0]);
+    a.put("dnsDomain", name == null || !name.contains(".") ? null : name.split("\\.", 2)[1]);
+    a.put("firstSeen", Timestamps.format(first.micros));
+    a.put("lastSeen", Timestamps.format(d.t));
+    a.put("windowStart", Timestamps.format(d.t - lookbackMicros));
+    a.put("windowEnd", Timestamps.format(d.t));
+    a.put("matchCount", content.size());
+    a.put("countsExact", true);
+    a.put("fileName", first.fileName);
+    a.set("fileNames", distinct(content, m -> m.fileName));
+    a.put("initiatingProcessFileName", first.initiating);
+    a.set("initiatingProcessFileNames", distinct(content, m -> m.initiating));
+    a.put("initiatingProcessParentFileName", first.parent);
+    a.set("initiatingProcessParentFileNames", distinct(content, m -> m.parent));
+    int listed = Math.min(lines.size(), maxCommandLines);
+    ArrayNode cl = a.putArray("commandLines");
+    ArrayNode evidence = Ev.JSON.createArrayNode();
+    for (int i = 0; i < listed; i++) {
+      String line = lines.get(i);
+      cl.add(line);
+      for (Ev m : content) {
+        if (m.cmd.equals(line)) {
+          ObjectNode x = evidence.addObject();
+          x.put("timestamp", Timestamps.format(m.micros));
+          x.put("reportId", m.reportId);
+          x.put("processId", m.processId);
+          x.put("fileName", m.fileName);
+          x.put("processCommandLine", m.cmd);
+          x.put("accountName", m.account);
+          x.put("initiatingProcessFileName", m.initiating);
+          x.put("initiatingProcessParentFileName", m.parent);
+          break;
+        }
+      }
+    }
+    a.put("commandLineCount", lines.size());
+    a.put("truncated", lines.size() > listed);
+    a.put("commandLinesCut", false);
+    a.set("evidence", evidence);
+    return a;
+  }
+
+  private static ArrayNode distinct(List<Ev> content, java.util.function.Function<Ev, String> f) {
+    ArrayNode n = Ev.JSON.createArrayNode();
+    Set<String> seen = new LinkedHashSet<>();
+    for (Ev m : content) {
+      String v = f.apply(m);
+      if (v != null && seen.add(v)) {
+        n.add(v);
+      }
+    }
+    return n;
+  }
+
+  /** The fields the reference computes (rule metadata is checked elsewhere). */
+  static ObjectNode comparable(JsonNode detectorAlert, JsonNode reference) {
+    ObjectNode out = Ev.JSON.createObjectNode();
+    reference.fieldNames().forEachRemaining(f -> out.set(f, detectorAlert.get(f)));
+    return out;
+  }
+
+  static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,86 @@
+package dev.webshell.detector.topology;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.webshell.detector.event.InputDeserializer;
+import dev.webshell.detector.event.InputFormat;
+import dev.webshell.detector.ops.DetectorMetrics;
+import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertJson;
+import dev.webshell.schema.WebShellAlert;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/** The production topology in a TopologyTestDriver, fed JSON events, read back as JSON alerts. */
+final class TopologyHarness implements AutoCloseable {
+  final TopologyTestDriver driver;
+  final TestInputTopic<byte[], byte[]> input;
+  final TestOutputTopic<String, String> alerts;
+  final TestOutputTopic<byte[], byte[]> deadLetters;
+
+  TopologyHarness(RuleSpec rule, Path stateDir) {
+    TopologyConfig config = new TopologyConfig(List.of("events"), null, "alerts", rule, true);
+    DetectorSerdes serdes =
+        new DetectorSerdes(
+            new InputDeserializer(InputFormat.AUTO, null),
+            Serdes.serdeFrom(AlertJson.<WebShellAlert>serializer(), (t, b) -> null));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "test.invalid:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.putAll(StreamsSettings.required("dead-letters", DetectorMetrics.NONE));
+    driver =
+        new TopologyTestDriver(
+            DetectorTopology.build(config, serdes, DetectorMetrics.NONE), props, Instant.EPOCH);
+    input = driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
+    alerts = driver.createOutputTopic("alerts", new StringDeserializer(), new StringDeserializer());
+    deadLetters =
+        driver.createOutputTopic(
+            "dead-letters", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Pipes one event and returns the revisions it produced. */
+  List<JsonNode> send(Ev e) {
+    return send(e.json());
+  }
+
+  List<JsonNode> send(String json) {
+    return sendBytes(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  List<JsonNode> sendBytes(byte[] value) {
+    input.pipeInput(new TestRecord<>(null, value));
+    return drain();
+  }
+
+  List<JsonNode> drain() {
+    List<JsonNode> out = new ArrayList<>();
+    while (!alerts.isEmpty()) {
+      try {
+        out.add(Ev.JSON.readTree(alerts.readValue()));
+      } catch (JsonProcessingException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+  }
+}
