@@ -1,6 +1,10 @@
 package dev.webshell.detector.cli;
 
 import dev.webshell.detector.ops.Version;
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,18 +23,26 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine cl = commandLine();
+    int code = cl.execute(args);
+    cl.getOut().flush();
+    System.exit(code);
   }
 
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setDefaultValueProvider(new EnvironmentDefaults(System.getenv()));
+    cl.setOut(
+        new PrintWriter(
+            new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16),
+            false));
+    cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
     return cl;
   }
 
   @Override
   public void run() {
-    spec.commandLine().usage(System.out);
+    spec.commandLine().usage(spec.commandLine().getOut());
   }
 
   static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -14,11 +14,10 @@ public final class RuleOptions {
           "Built-in rule profile: kql (the query exactly; default). Env: DETECTOR_PROFILE.")
   String profile;
 
-  RuleSpec resolve() {
+  RuleSpec resolve(picocli.CommandLine commandLine) {
     if ("kql".equals(profile)) {
       return RuleSpec.seed();
     }
-    throw new ParameterException(
-        new picocli.CommandLine(this), "unknown profile '" + profile + "' (available: kql)");
+    throw new ParameterException(commandLine, "unknown profile '" + profile + "' (available: kql)");
   }
 }

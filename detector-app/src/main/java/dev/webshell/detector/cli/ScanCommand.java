@@ -2,20 +2,19 @@ package dev.webshell.detector.cli;
 
 import dev.webshell.detector.offline.Scanner;
 import dev.webshell.detector.rule.RuleSpec;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "scan",
@@ -38,14 +37,13 @@ public final class ScanCommand implements Callable<Integer> {
 
   @Mixin RuleOptions ruleOptions;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() {
-    RuleSpec rule = ruleOptions.resolve();
-    PrintWriter out =
-        new PrintWriter(
-            new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16));
-    PrintWriter err =
-        new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+    RuleSpec rule = ruleOptions.resolve(spec.commandLine());
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     long started = System.nanoTime();
     try (InputStream in = "-".equals(file) ? System.in : Files.newInputStream(Path.of(file));
         Scanner scanner = new Scanner(rule)) {

@@ -3,9 +3,9 @@ package dev.webshell.detector.event;
 import java.util.List;
 
 /**
- * What one Kafka message held: the events to process in order, the records inside it that could
- * not be read (a Streaming API envelope can hold both), and how many records of other categories
- * were skipped.
+ * What one Kafka message held: the events to process in order, the records inside it that could not
+ * be read (a Streaming API envelope can hold both), and how many records of other categories were
+ * skipped.
  */
 public record Decoded(
     String format, List<ProcessEvent> events, List<Failure> failures, List<String> skipped) {

@@ -10,8 +10,8 @@ import java.io.IOException;
 /**
  * Reads one {@code DeviceProcessEvents} row from a JSON object (SPEC 6.3: an advanced-hunting
  * export row, or the {@code properties} object of a Streaming API record). Only the columns the
- * detector needs are kept; others are skipped without being materialized. Nesting is bounded, so
- * a hostile document cannot overflow the stack.
+ * detector needs are kept; others are skipped without being materialized. Nesting is bounded, so a
+ * hostile document cannot overflow the stack.
  */
 public final class FlatJsonDecoder {
   /** Deeper JSON is rejected (reason {@code invalid-json}). */
@@ -103,21 +103,21 @@ public final class FlatJsonDecoder {
       JsonToken v = p.nextToken();
       try {
         switch (field) {
-        case "Timestamp" -> timestamp = text(p, v, field);
-        case "DeviceId" -> deviceId = text(p, v, field);
-        case "DeviceName" -> deviceName = text(p, v, field);
-        case "FileName" -> fileName = text(p, v, field);
-        case "ProcessCommandLine" -> commandLine = text(p, v, field);
-        case "InitiatingProcessFileName" -> ipFileName = text(p, v, field);
-        case "InitiatingProcessParentFileName" -> ipParentFileName = text(p, v, field);
-        case "InitiatingProcessCommandLine" -> ipCommandLine = text(p, v, field);
-        case "InitiatingProcessFolderPath" -> ipFolderPath = text(p, v, field);
-        case "FolderPath" -> folderPath = text(p, v, field);
-        case "ReportId" -> reportId = number(p, v, field);
-        case "ProcessId" -> processId = number(p, v, field);
-        case "AccountName" -> accountName = text(p, v, field);
-        case "MachineGroup" -> machineGroup = text(p, v, field);
-        case "TenantId" -> tenantId = text(p, v, field);
+          case "Timestamp" -> timestamp = text(p, v, field);
+          case "DeviceId" -> deviceId = text(p, v, field);
+          case "DeviceName" -> deviceName = text(p, v, field);
+          case "FileName" -> fileName = text(p, v, field);
+          case "ProcessCommandLine" -> commandLine = text(p, v, field);
+          case "InitiatingProcessFileName" -> ipFileName = text(p, v, field);
+          case "InitiatingProcessParentFileName" -> ipParentFileName = text(p, v, field);
+          case "InitiatingProcessCommandLine" -> ipCommandLine = text(p, v, field);
+          case "InitiatingProcessFolderPath" -> ipFolderPath = text(p, v, field);
+          case "FolderPath" -> folderPath = text(p, v, field);
+          case "ReportId" -> reportId = number(p, v, field);
+          case "ProcessId" -> processId = number(p, v, field);
+          case "AccountName" -> accountName = text(p, v, field);
+          case "MachineGroup" -> machineGroup = text(p, v, field);
+          case "TenantId" -> tenantId = text(p, v, field);
           default -> p.skipChildren();
         }
       } catch (DecodeException e) {
@@ -162,8 +162,7 @@ public final class FlatJsonDecoder {
       case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE ->
           p.getText();
       default ->
-          throw new DecodeException(
-              "bad-field", field + " must be a string, found " + describe(v));
+          throw new DecodeException("bad-field", field + " must be a string, found " + describe(v));
     };
   }
 
@@ -187,8 +186,7 @@ public final class FlatJsonDecoder {
           throw new DecodeException("bad-field", field + " is not an integer");
         }
       default:
-        throw new DecodeException(
-            "bad-field", field + " must be an integer, found " + describe(v));
+        throw new DecodeException("bad-field", field + " must be an integer, found " + describe(v));
     }
   }
 }

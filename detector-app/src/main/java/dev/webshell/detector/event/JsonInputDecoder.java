@@ -76,7 +76,11 @@ public final class JsonInputDecoder {
                 Arrays.copyOfRange(json, start, end),
                 new DecodeException(
                     "bad-envelope",
-                    "records[" + index + "] is " + FlatJsonDecoder.describe(t) + ", not an object")));
+                    "records["
+                        + index
+                        + "] is "
+                        + FlatJsonDecoder.describe(t)
+                        + ", not an object")));
         index++;
         continue;
       }

@@ -28,8 +28,7 @@ public final class Timestamps {
       return toMicros(t.toInstant());
     } catch (DateTimeParseException | ArithmeticException e) {
       throw new DecodeException(
-          "bad-timestamp",
-          "Timestamp is not ISO-8601 with a zone: '" + abbreviate(text, 64) + "'");
+          "bad-timestamp", "Timestamp is not ISO-8601 with a zone: '" + abbreviate(text, 64) + "'");
     }
   }
 

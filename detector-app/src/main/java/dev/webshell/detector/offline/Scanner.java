@@ -35,9 +35,9 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 
 /**
- * Runs the production topology in-process, without a broker, over lines of JSON (one event, or
- * one Streaming API envelope, per line), in file order. Every alert revision goes to {@code
- * alerts} as one JSON line; every unreadable line to {@code problems} with its line number.
+ * Runs the production topology in-process, without a broker, over lines of JSON (one event, or one
+ * Streaming API envelope, per line), in file order. Every alert revision goes to {@code alerts} as
+ * one JSON line; every unreadable line to {@code problems} with its line number.
  */
 public final class Scanner implements AutoCloseable {
   static final String INPUT = "scan-input";
@@ -72,9 +72,7 @@ public final class Scanner implements AutoCloseable {
     props.putAll(StreamsSettings.required(DEAD_LETTERS, DetectorMetrics.NONE));
     this.driver =
         new TopologyTestDriver(
-            DetectorTopology.build(config, serdes, DetectorMetrics.NONE),
-            props,
-            Instant.EPOCH);
+            DetectorTopology.build(config, serdes, DetectorMetrics.NONE), props, Instant.EPOCH);
     this.input =
         driver.createInputTopic(INPUT, new ByteArraySerializer(), new ByteArraySerializer());
     this.alerts =
@@ -111,7 +109,8 @@ public final class Scanner implements AutoCloseable {
     }
   }
 
-  private void feed(ByteArrayOutputStream line, Consumer<String> alertSink, Consumer<String> problemSink) {
+  private void feed(
+      ByteArrayOutputStream line, Consumer<String> alertSink, Consumer<String> problemSink) {
     lines++;
     byte[] bytes = line.toByteArray();
     int len = bytes.length;

@@ -14,9 +14,9 @@ import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The JSON form of an alert: one object per revision, field names and order as in the Avro
- * schema, timestamps as ISO-8601 UTC strings with microseconds. Written from the Avro record, so
- * the two forms cannot drift apart.
+ * The JSON form of an alert: one object per revision, field names and order as in the Avro schema,
+ * timestamps as ISO-8601 UTC strings with microseconds. Written from the Avro record, so the two
+ * forms cannot drift apart.
  */
 public final class AlertJson {
   private static final JsonFactory JSON = new JsonFactory();

@@ -20,9 +20,9 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Dead letters (SPEC 6): a record that cannot be read goes, with its original key, value and
- * headers, to the dead-letter topic, plus headers naming the error and the source; processing
- * goes on. Both handlers are Kafka Streams' own extension points, so under exactly-once the dead
- * letter is written in the same transaction as the input offset it consumes.
+ * headers, to the dead-letter topic, plus headers naming the error and the source; processing goes
+ * on. Both handlers are Kafka Streams' own extension points, so under exactly-once the dead letter
+ * is written in the same transaction as the input offset it consumes.
  */
 public final class DeadLetters {
   public static final String HEADER_PREFIX = "detector.";
@@ -44,7 +44,8 @@ public final class DeadLetters {
     Object t = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
     if (t == null || t.toString().isBlank()) {
       throw new IllegalStateException(
-          StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG + " must name the dead-letter topic");
+          StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG
+              + " must name the dead-letter topic");
     }
     return t.toString();
   }
@@ -74,7 +75,8 @@ public final class DeadLetters {
           });
     }
     String reason = error instanceof DecodeException d ? d.reason() : "processing-error";
-    String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    String message =
+        error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     put(h, ERROR_CLASS, error.getClass().getName());
     put(h, ERROR_REASON, reason);
     put(h, ERROR_MESSAGE, message.length() > 1000 ? message.substring(0, 1000) : message);

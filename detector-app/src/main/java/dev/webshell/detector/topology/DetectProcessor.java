@@ -62,8 +62,7 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Match>
         continue;
       }
       Match m = Match.of(e, rule.spec().maxCommandLineLength(), now);
-      context.forward(
-          new Record<>(e.deviceId(), m, Math.floorDiv(ts, 1000L), record.headers()));
+      context.forward(new Record<>(e.deviceId(), m, Math.floorDiv(ts, 1000L), record.headers()));
     }
     if (advanced) {
       streamTimeStore.put(KEY, streamTime);

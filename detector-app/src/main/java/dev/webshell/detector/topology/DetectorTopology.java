@@ -5,7 +5,6 @@ import dev.webshell.detector.ops.DetectorMetrics;
 import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.window.DeviceWindowSerde;
 import dev.webshell.detector.window.MatchSerde;
-import dev.webshell.schema.WebShellAlert;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -32,7 +31,8 @@ import org.apache.kafka.streams.state.Stores;
 public final class DetectorTopology {
   private DetectorTopology() {}
 
-  public static Topology build(TopologyConfig config, DetectorSerdes serdes, DetectorMetrics metrics) {
+  public static Topology build(
+      TopologyConfig config, DetectorSerdes serdes, DetectorMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
     Rule rule = new Rule(config.rule());
 
@@ -41,11 +41,14 @@ public final class DetectorTopology {
             supplier(config, TopologyConfig.STREAM_TIME_STORE), Serdes.String(), Serdes.Long()));
     StoreBuilder<?> windows =
         Stores.keyValueStoreBuilder(
-            supplier(config, TopologyConfig.WINDOW_STORE), Serdes.String(), new DeviceWindowSerde());
+            supplier(config, TopologyConfig.WINDOW_STORE),
+            Serdes.String(),
+            new DeviceWindowSerde());
     builder.addStateStore(windows);
 
     Consumed<byte[], Decoded> consumed =
-        Consumed.with(Serdes.ByteArray(), Serdes.serdeFrom(DetectorTopology::readOnly, serdes.input()))
+        Consumed.with(
+                Serdes.ByteArray(), Serdes.serdeFrom(DetectorTopology::readOnly, serdes.input()))
             .withName("input");
     KStream<byte[], Decoded> input =
         config.inputPattern() != null

@@ -200,7 +200,9 @@ public final class DeviceWindow {
 
   private Line find(Match m) {
     for (Line l : lines) {
-      if (l.hash == m.commandLineHash() && l.cut == m.commandLineCut() && l.text.equals(m.commandLine())) {
+      if (l.hash == m.commandLineHash()
+          && l.cut == m.commandLineCut()
+          && l.text.equals(m.commandLine())) {
         return l;
       }
     }

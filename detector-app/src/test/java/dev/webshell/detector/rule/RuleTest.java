@@ -90,9 +90,25 @@ class RuleTest {
     RuleSpec seed = RuleSpec.seed();
     RuleSpec tuned =
         new RuleSpec(
-            seed.id(), seed.name(), "2", "custom", seed.severity(), seed.tactics(),
-            seed.techniques(), List.of("nginx.exe"), List.of(), false, false, List.of("cmd.exe"),
-            List.of(), List.of("nltest"), Duration.ofDays(1), 8, 1024, 8, 64);
+            seed.id(),
+            seed.name(),
+            "2",
+            "custom",
+            seed.severity(),
+            seed.tactics(),
+            seed.techniques(),
+            List.of("nginx.exe"),
+            List.of(),
+            false,
+            false,
+            List.of("cmd.exe"),
+            List.of(),
+            List.of("nltest"),
+            Duration.ofDays(1),
+            8,
+            1024,
+            8,
+            64);
     Rule custom = new Rule(tuned);
     assertTrue(custom.matches("cmd.exe", "nltest /dclist", "nginx.exe", null));
     assertFalse(custom.matches("cmd.exe", "whoami", "nginx.exe", null));
@@ -106,8 +122,24 @@ class RuleTest {
         IllegalArgumentException.class,
         () ->
             new RuleSpec(
-                seed.id(), seed.name(), "2", "x", "High", List.of(), List.of(), List.of(),
-                List.of(), false, false, List.of("cmd.exe"), List.of(), List.of("x"),
-                Duration.ofDays(7), 128, 1024, 8, 128));
+                seed.id(),
+                seed.name(),
+                "2",
+                "x",
+                "High",
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                false,
+                false,
+                List.of("cmd.exe"),
+                List.of(),
+                List.of("x"),
+                Duration.ofDays(7),
+                128,
+                1024,
+                8,
+                128));
   }
 }

