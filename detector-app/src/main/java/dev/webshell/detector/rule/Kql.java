@@ -40,7 +40,9 @@ public final class Kql {
     return regionEqualsIgnoreAsciiCase(value, 0, prefix, 0, prefix.length());
   }
 
-  /** {@code contains}: substring, ignoring ASCII case. The empty needle is contained in any value. */
+  /**
+   * {@code contains}: substring, ignoring ASCII case. The empty needle is contained in any value.
+   */
   public static boolean containsIgnoreAsciiCase(String value, String needle) {
     return indexOfIgnoreAsciiCase(value, needle, 0) >= 0;
   }
@@ -48,8 +50,8 @@ public final class Kql {
   /**
    * {@code has}: the value holds {@code needle} as whole terms, ignoring ASCII case.
    *
-   * <p>For a needle made only of term characters (every token of the seed rule) this is "one of
-   * the value's maximal runs of {@code [A-Za-z0-9]} equals the needle". For a needle that holds
+   * <p>For a needle made only of term characters (every token of the seed rule) this is "one of the
+   * value's maximal runs of {@code [A-Za-z0-9]} equals the needle". For a needle that holds
    * separators itself (say {@code net user}), the needle must occur as a substring whose first and
    * last characters, where they are term characters, are not extended by term characters in the
    * value: the same whole-term condition at both ends.
@@ -75,6 +77,38 @@ public final class Kql {
       }
       from = at + 1;
     }
+  }
+
+  /**
+   * Where the file name starts in {@code value}: after its last {@code \\} or {@code /}, or 0. Lets
+   * a full path be compared as its file name without allocating a substring.
+   */
+  public static int fileNameStart(String value) {
+    return Math.max(value.lastIndexOf('\\'), value.lastIndexOf('/')) + 1;
+  }
+
+  /** {@code in} for one value, on {@code value} from index {@code from} to its end. */
+  public static boolean equalsExact(String value, int from, String candidate) {
+    return value != null
+        && candidate != null
+        && value.length() - from == candidate.length()
+        && value.regionMatches(from, candidate, 0, candidate.length());
+  }
+
+  /** {@code in~} for one value, on {@code value} from index {@code from} to its end. */
+  public static boolean equalsIgnoreAsciiCase(String value, int from, String candidate) {
+    if (value == null || candidate == null || value.length() - from != candidate.length()) {
+      return false;
+    }
+    return regionEqualsIgnoreAsciiCase(value, from, candidate, 0, candidate.length());
+  }
+
+  /** {@code startswith}, on {@code value} from index {@code from} to its end. */
+  public static boolean startsWithIgnoreAsciiCase(String value, int from, String prefix) {
+    if (value == null || prefix == null || value.length() - from < prefix.length()) {
+      return false;
+    }
+    return regionEqualsIgnoreAsciiCase(value, from, prefix, 0, prefix.length());
   }
 
   static int indexOfIgnoreAsciiCase(String value, String needle, int from) {
