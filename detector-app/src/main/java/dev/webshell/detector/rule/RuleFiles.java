@@ -165,7 +165,11 @@ public final class RuleFiles {
     } catch (JsonProcessingException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       throw new RuleFileException(
-          source, line, null, "not valid YAML: " + e.getOriginalMessage().replace('\n', ' '), e);
+          source,
+          line,
+          null,
+          "not valid YAML: " + e.getOriginalMessage().replaceAll("\\s+", " ").trim(),
+          e);
     }
     return new Reading(source).rule(root, defaultProfile);
   }
