@@ -79,6 +79,38 @@ public final class Kql {
     }
   }
 
+  /**
+   * Where the file name starts in {@code value}: after its last {@code \\} or {@code /}, or 0. Lets
+   * a full path be compared as its file name without allocating a substring.
+   */
+  public static int fileNameStart(String value) {
+    return Math.max(value.lastIndexOf('\\'), value.lastIndexOf('/')) + 1;
+  }
+
+  /** {@code in} for one value, on {@code value} from index {@code from} to its end. */
+  public static boolean equalsExact(String value, int from, String candidate) {
+    return value != null
+        && candidate != null
+        && value.length() - from == candidate.length()
+        && value.regionMatches(from, candidate, 0, candidate.length());
+  }
+
+  /** {@code in~} for one value, on {@code value} from index {@code from} to its end. */
+  public static boolean equalsIgnoreAsciiCase(String value, int from, String candidate) {
+    if (value == null || candidate == null || value.length() - from != candidate.length()) {
+      return false;
+    }
+    return regionEqualsIgnoreAsciiCase(value, from, candidate, 0, candidate.length());
+  }
+
+  /** {@code startswith}, on {@code value} from index {@code from} to its end. */
+  public static boolean startsWithIgnoreAsciiCase(String value, int from, String prefix) {
+    if (value == null || prefix == null || value.length() - from < prefix.length()) {
+      return false;
+    }
+    return regionEqualsIgnoreAsciiCase(value, from, prefix, 0, prefix.length());
+  }
+
   static int indexOfIgnoreAsciiCase(String value, String needle, int from) {
     if (value == null || needle == null) {
       return -1;
