@@ -40,7 +40,9 @@ public final class Kql {
     return regionEqualsIgnoreAsciiCase(value, 0, prefix, 0, prefix.length());
   }
 
-  /** {@code contains}: substring, ignoring ASCII case. The empty needle is contained in any value. */
+  /**
+   * {@code contains}: substring, ignoring ASCII case. The empty needle is contained in any value.
+   */
   public static boolean containsIgnoreAsciiCase(String value, String needle) {
     return indexOfIgnoreAsciiCase(value, needle, 0) >= 0;
   }
@@ -48,8 +50,8 @@ public final class Kql {
   /**
    * {@code has}: the value holds {@code needle} as whole terms, ignoring ASCII case.
    *
-   * <p>For a needle made only of term characters (every token of the seed rule) this is "one of
-   * the value's maximal runs of {@code [A-Za-z0-9]} equals the needle". For a needle that holds
+   * <p>For a needle made only of term characters (every token of the seed rule) this is "one of the
+   * value's maximal runs of {@code [A-Za-z0-9]} equals the needle". For a needle that holds
    * separators itself (say {@code net user}), the needle must occur as a substring whose first and
    * last characters, where they are term characters, are not extended by term characters in the
    * value: the same whole-term condition at both ends.

@@ -4,8 +4,8 @@ import dev.webshell.detector.event.ProcessEvent;
 
 /**
  * The predicate of SPEC section 2 built from a {@link RuleSpec}. Stateless and thread-safe; no
- * regular expression and no allocation per event. The cheapest and most selective test
- * ({@code FileName}) runs first.
+ * regular expression and no allocation per event. The cheapest and most selective test ({@code
+ * FileName}) runs first.
  */
 public final class Rule {
   private final RuleSpec spec;

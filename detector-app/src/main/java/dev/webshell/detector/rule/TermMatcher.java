@@ -5,10 +5,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code has any of} for a fixed list of tokens, in one pass over the value and without
- * allocation: the value's terms (maximal runs of {@code [A-Za-z0-9]}) are compared, by length
- * first, with the tokens made only of term characters; tokens that hold separators fall back to
- * {@link Kql#has}.
+ * {@code has any of} for a fixed list of tokens, in one pass over the value and without allocation:
+ * the value's terms (maximal runs of {@code [A-Za-z0-9]}) are compared, by length first, with the
+ * tokens made only of term characters; tokens that hold separators fall back to {@link Kql#has}.
  */
 public final class TermMatcher {
   /** Lower-cased term tokens, indexed by length. */
