@@ -73,7 +73,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     HttpClient.Builder b =
         HttpClient.newBuilder()
             .connectTimeout(config.requestTimeout())
-            .followRedirects(HttpClient.Redirect.NORMAL);
+            // never follow redirects: the Authorization header must not travel to another host
+            .followRedirects(HttpClient.Redirect.NEVER);
     if (config.truststorePath() != null || config.keystorePath() != null) {
       b.sslContext(sslContext(config));
     }
