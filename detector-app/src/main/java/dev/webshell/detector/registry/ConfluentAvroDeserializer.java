@@ -1,0 +1,129 @@
+package dev.webshell.detector.registry;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Kafka {@link Deserializer} for the Confluent Avro wire format that resolves each writer schema
+ * (fetched from the registry by the id in the payload) against a reader schema chosen by the
+ * caller, following Avro's schema-resolution rules: the reader may be a projection holding only the
+ * fields it needs, fields the writer lacks take the reader's defaults, and a reader union with null
+ * reads a writer's null.
+ *
+ * <p>The reader's record names must match the writer's (or be aliases). One {@link DatumReader} is
+ * kept per writer schema id. {@code null} bytes deserialize to {@code null} (a tombstone).
+ *
+ * <p>Faults of the record itself — a magic byte other than 0, fewer than 5 bytes, a truncated or
+ * malformed body, a schema id the registry does not know, a writer schema the reader cannot resolve
+ * — raise {@link SerializationException} (never a bare NPE or EOF). An unreachable or failing
+ * registry raises {@link SchemaRegistryException}, which is not the record's fault.
+ *
+ * @param <T> {@link GenericRecord} for a projection schema, or a generated {@link SpecificRecord}
+ */
+public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
+  private final SchemaRegistryClient client;
+  private final Schema readerSchema;
+  private final Function<Schema, DatumReader<T>> readerFactory;
+  private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
+
+  private ConfluentAvroDeserializer(
+      SchemaRegistryClient client,
+      Schema readerSchema,
+      Function<Schema, DatumReader<T>> readerFactory) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.readerSchema = Objects.requireNonNull(readerSchema, "readerSchema");
+    this.readerFactory = readerFactory;
+  }
+
+  /**
+   * Reads {@link GenericRecord}s of {@code readerSchema}, typically a projection of the writer's
+   * schema. Strings come back as {@link org.apache.avro.util.Utf8} unless the reader schema's
+   * string types carry {@code "avro.java.string": "String"}.
+   */
+  public static ConfluentAvroDeserializer<GenericRecord> generic(
+      SchemaRegistryClient client, Schema readerSchema) {
+    return new ConfluentAvroDeserializer<>(
+        client,
+        readerSchema,
+        writer -> new GenericDatumReader<>(writer, readerSchema, GenericData.get()));
+  }
+
+  /** Reads instances of the generated class {@code type}, its schema being the reader schema. */
+  public static <T extends SpecificRecord> ConfluentAvroDeserializer<T> specific(
+      SchemaRegistryClient client, Class<T> type) {
+    SpecificData model = SpecificData.getForClass(type);
+    Schema reader = model.getSchema(type);
+    return new ConfluentAvroDeserializer<>(
+        client, reader, writer -> new SpecificDatumReader<>(writer, reader, model));
+  }
+
+  /** The reader schema every record is resolved to. */
+  public Schema readerSchema() {
+    return readerSchema;
+  }
+
+  @Override
+  public T deserialize(String topic, byte[] data) {
+    if (data == null) {
+      return null;
+    }
+    int id = ConfluentAvro.schemaId(data);
+    DatumReader<T> reader = reader(id);
+    BinaryDecoder decoder =
+        DecoderFactory.get()
+            .binaryDecoder(
+                data, ConfluentAvro.HEADER_SIZE, data.length - ConfluentAvro.HEADER_SIZE, null);
+    try {
+      return reader.read(null, decoder);
+    } catch (IOException | RuntimeException e) {
+      // EOFException for a truncated body; AvroRuntimeException, IndexOutOfBounds or worse for
+      // bytes that do not follow the writer schema: all of them faults of this record
+      throw new SerializationException(
+          "cannot decode Avro payload of "
+              + data.length
+              + " bytes with writer schema id "
+              + id
+              + " as "
+              + readerSchema.getFullName()
+              + (topic == null ? "" : " (topic " + topic + ")")
+              + ": "
+              + e,
+          e);
+    }
+  }
+
+  private DatumReader<T> reader(int id) {
+    DatumReader<T> reader = readers.get(id);
+    if (reader != null) {
+      return reader;
+    }
+    Schema writer;
+    try {
+      writer = client.getById(id);
+    } catch (SchemaRegistryException e) {
+      if (e.isNotFound()) {
+        throw new SerializationException(
+            "unknown schema id " + id + ": the schema registry says: " + e.registryMessage(), e);
+      }
+      throw e;
+    }
+    reader = readerFactory.apply(writer);
+    DatumReader<T> raced = readers.putIfAbsent(id, reader);
+    return raced == null ? reader : raced;
+  }
+}
