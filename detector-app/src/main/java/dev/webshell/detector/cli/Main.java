@@ -1,6 +1,7 @@
 package dev.webshell.detector.cli;
 
 import dev.webshell.detector.ops.Version;
+import dev.webshell.detector.service.StartupException;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -18,20 +19,39 @@ import picocli.CommandLine.Command;
     },
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
-    subcommands = {ScanCommand.class})
+    subcommands = {ScanCommand.class, RunCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    CommandLine cl = commandLine();
+    CommandLine cl = commandLine(args);
     int code = cl.execute(args);
     cl.getOut().flush();
     System.exit(code);
   }
 
+  /** The CLI with defaults from the environment. */
   public static CommandLine commandLine() {
+    return commandLine(new String[0]);
+  }
+
+  /**
+   * The CLI with defaults from {@code --config FILE} (if among the arguments), then the
+   * environment.
+   */
+  public static CommandLine commandLine(String[] args) {
     CommandLine cl = new CommandLine(new Main());
-    cl.setDefaultValueProvider(new EnvironmentDefaults(System.getenv()));
+    cl.setDefaultValueProvider(
+        new ConfigFileDefaults(
+            ConfigFileDefaults.find(args), new EnvironmentDefaults(System.getenv())));
+    cl.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof StartupException) {
+            commandLine.getErr().println("detector: " + e.getMessage());
+            return 1;
+          }
+          throw e;
+        });
     cl.setOut(
         new PrintWriter(
             new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16),

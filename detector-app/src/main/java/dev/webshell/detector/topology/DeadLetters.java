@@ -1,5 +1,6 @@
 package dev.webshell.detector.topology;
 
+import dev.webshell.detector.event.AvroEventDecoder;
 import dev.webshell.detector.event.DecodeException;
 import dev.webshell.detector.event.Decoded;
 import dev.webshell.detector.ops.DetectorMetrics;
@@ -109,6 +110,10 @@ public final class DeadLetters {
     @Override
     public Response handleError(
         ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+      if (exception instanceof AvroEventDecoder.RegistryUnavailableException) {
+        // a readable record we cannot decode right now: stop rather than dead-letter it
+        return Response.fail();
+      }
       metrics.deadLetter(exception instanceof DecodeException d ? d.reason() : "deserialization");
       return Response.resume(
           List.of(

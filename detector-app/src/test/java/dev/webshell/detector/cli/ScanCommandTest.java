@@ -18,6 +18,7 @@ import picocli.CommandLine;
 class ScanCommandTest {
   static final Path SAMPLE = Path.of("../samples/softcell.jsonl");
   static final Path EXPECTED = Path.of("../samples/softcell.alerts.jsonl");
+  static final Path VARIANTS = Path.of("../samples/variants.jsonl");
 
   record Run(int code, String out, String err) {}
 
@@ -62,6 +63,80 @@ class ScanCommandTest {
     assertTrue(run.err().contains("line 1: invalid-json"), run.err());
     assertTrue(run.err().contains("line 2: not-an-object"), run.err());
     assertTrue(run.err().contains("line " + (sample.size() + 4) + ": bad-timestamp"), run.err());
+  }
+
+  /** DeviceIds of the variants that the given profile must alert on, from the file's own labels. */
+  static java.util.Set<String> expectedDevices(String label) throws IOException {
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    for (String line : Files.readAllLines(VARIANTS)) {
+      var row = json.readTree(line);
+      if (row.get(label).asBoolean()) {
+        ids.add(row.get("DeviceId").asText());
+      }
+    }
+    return ids;
+  }
+
+  static java.util.Set<String> alertedDevices(Run run) throws IOException {
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    for (String line : run.out().lines().toList()) {
+      ids.add(json.readTree(line).get("deviceId").asText());
+    }
+    return ids;
+  }
+
+  @Test
+  void shouldAlertOnEveryWebShellVariantAndNoBenignNeighbourWithTheHardenedProfile()
+      throws IOException {
+    Run run = scan("--profile", "hardened", VARIANTS.toString());
+    assertEquals(0, run.code(), run.err());
+    assertEquals(expectedDevices("_expectHardened"), alertedDevices(run));
+    assertTrue(run.out().contains("\"profile\":\"hardened\""));
+  }
+
+  @Test
+  void shouldGiveTheQueryExactResultsOnTheVariantsWithTheDefaultProfile() throws IOException {
+    Run run = scan(VARIANTS.toString());
+    assertEquals(0, run.code(), run.err());
+    assertEquals(expectedDevices("_expectKql"), alertedDevices(run));
+  }
+
+  @Test
+  void shouldRunATunedRuleFileAndCarryItsVersion(@TempDir Path dir) throws IOException {
+    String kql =
+        new String(
+            Main.class.getResourceAsStream("/rules/kql.yaml").readAllBytes(),
+            StandardCharsets.UTF_8);
+    Path tuned = dir.resolve("tuned.yaml");
+    Files.writeString(
+        tuned,
+        kql.replaceFirst("(?m)^version: .*$", "version: 9.9.9")
+            .replaceFirst("(?m)^profile: .*$", "profile: tuned"));
+    Run run = scan("--rules", tuned.toString(), SAMPLE.toString());
+    assertEquals(0, run.code(), run.err());
+    assertEquals(9, run.out().lines().count());
+    assertTrue(
+        run.out().contains("\"ruleVersion\":\"9.9.9\""), run.out().lines().findFirst().orElse(""));
+  }
+
+  @Test
+  void shouldRejectABrokenRuleFileWithOneLineNamingFileLineAndKey(@TempDir Path dir)
+      throws IOException {
+    Path bad = dir.resolve("bad.yaml");
+    String kql =
+        new String(
+            Main.class.getResourceAsStream("/rules/kql.yaml").readAllBytes(),
+            StandardCharsets.UTF_8);
+    Files.writeString(bad, kql.replaceFirst("shells:", "sheels:"));
+    Run run = scan("--rules", bad.toString(), SAMPLE.toString());
+    assertEquals(1, run.code());
+    assertTrue(run.err().strip().startsWith("detector: " + bad + ":"), run.err());
+    assertTrue(run.err().contains("'sheels'"), run.err());
+    assertEquals(1, run.err().strip().lines().count(), run.err());
   }
 
   @Test

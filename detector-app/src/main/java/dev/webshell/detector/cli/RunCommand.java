@@ -1,0 +1,191 @@
+package dev.webshell.detector.cli;
+
+import dev.webshell.detector.event.InputFormat;
+import dev.webshell.detector.service.DetectorService;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "run",
+    description = {
+      "Run the detector as a Kafka Streams service on your cluster until SIGTERM.",
+      "Every option can also come from an environment variable DETECTOR_<OPTION> (e.g."
+          + " DETECTOR_BOOTSTRAP_SERVERS) or from --config FILE (option names without dashes as"
+          + " keys: bootstrap-servers=…). Precedence: flags, then --config, then environment,"
+          + " then defaults.",
+      "Exit codes: 0 after SIGTERM, 1 on a start-up check or fatal error (one line on stderr),"
+          + " 2 on a usage error."
+    },
+    mixinStandardHelpOptions = true,
+    sortOptions = false)
+public final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Options as a properties file (read before the other options are applied).")
+  Path config;
+
+  @Mixin KafkaOptions kafka;
+
+  @Option(
+      names = "--input-topics",
+      split = ",",
+      paramLabel = "TOPIC",
+      description = "Topics with DeviceProcessEvents. Env: DETECTOR_INPUT_TOPICS.")
+  List<String> inputTopics;
+
+  @Option(
+      names = "--input-pattern",
+      paramLabel = "REGEX",
+      description = "Read every topic whose name matches (instead of --input-topics).")
+  String inputPattern;
+
+  @Option(
+      names = "--output-topic",
+      defaultValue = "alerts",
+      description = "Alert topic (default: ${DEFAULT-VALUE}).")
+  String outputTopic;
+
+  @Option(
+      names = "--dlq-topic",
+      defaultValue = "alerts.dead-letters",
+      description = "Dead-letter topic for unreadable records (default: ${DEFAULT-VALUE}).")
+  String dlqTopic;
+
+  @Option(
+      names = "--application-id",
+      defaultValue = "web-shell-detector",
+      description =
+          "Kafka Streams application id: consumer group, internal topic prefix, transactional"
+              + " id (default: ${DEFAULT-VALUE}).")
+  String applicationId;
+
+  @Option(
+      names = "--state-dir",
+      defaultValue = "${java.io.tmpdir}/web-shell-detector",
+      description =
+          "Local state (RocksDB); keep it on a persistent volume (default: ${DEFAULT-VALUE}).")
+  Path stateDir;
+
+  @Option(
+      names = "--input-format",
+      defaultValue = "auto",
+      description =
+          "auto (per record: byte 0 → Confluent Avro, '{' → JSON), avro or json (default:"
+              + " ${DEFAULT-VALUE}).")
+  String inputFormat;
+
+  @Option(
+      names = "--alert-format",
+      defaultValue = "avro",
+      description =
+          "avro (Confluent wire format, subject <topic>-value) or json (default: ${DEFAULT-VALUE}).")
+  String alertFormat;
+
+  @Mixin RegistryOptions registry;
+
+  @Mixin RuleOptions rule;
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "9464",
+      description =
+          "Port of GET /metrics, /health/live, /health/ready; -1 turns it off (default:"
+              + " ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(
+      names = "--create-topics",
+      description = "Create the output and dead-letter topics when missing.")
+  boolean createTopics;
+
+  @Option(
+      names = "--partitions",
+      defaultValue = "3",
+      description = "Partitions of topics created by --create-topics (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(
+      names = "--replication-factor",
+      defaultValue = "-1",
+      description =
+          "Replication of created topics; -1 = the broker's default (default: ${DEFAULT-VALUE}).")
+  short replicationFactor;
+
+  @Option(
+      names = "--processing-guarantee",
+      defaultValue = "exactly_once_v2",
+      description =
+          "exactly_once_v2 (needs brokers 2.5+ and, for production, 3 brokers with"
+              + " transaction.state.log settings) or at_least_once (default: ${DEFAULT-VALUE}).")
+  String processingGuarantee;
+
+  @Option(
+      names = "--num-standby-replicas",
+      defaultValue = "0",
+      description =
+          "Warm copies of each state store on other instances (default: ${DEFAULT-VALUE}).")
+  int standbyReplicas;
+
+  @Override
+  public Integer call() {
+    if ((inputTopics == null || inputTopics.isEmpty()) == (inputPattern == null)) {
+      throw new ParameterException(
+          spec.commandLine(), "give exactly one of --input-topics or --input-pattern");
+    }
+    Pattern pattern = null;
+    if (inputPattern != null) {
+      try {
+        pattern = Pattern.compile(inputPattern);
+      } catch (PatternSyntaxException e) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--input-pattern is not a regular expression: " + e.getDescription());
+      }
+    }
+    if (!List.of("avro", "json").contains(alertFormat)) {
+      throw new ParameterException(spec.commandLine(), "--alert-format must be avro or json");
+    }
+    if (!List.of("exactly_once_v2", "at_least_once").contains(processingGuarantee)) {
+      throw new ParameterException(
+          spec.commandLine(), "--processing-guarantee must be exactly_once_v2 or at_least_once");
+    }
+    InputFormat format;
+    try {
+      format = InputFormat.parse(inputFormat);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    DetectorService.Settings settings =
+        new DetectorService.Settings(
+            kafka.clientConfig(),
+            inputTopics == null ? List.of() : inputTopics,
+            pattern,
+            outputTopic,
+            dlqTopic,
+            applicationId,
+            stateDir,
+            format,
+            alertFormat,
+            registry.config(),
+            rule.resolve(spec.commandLine()),
+            metricsPort,
+            createTopics,
+            partitions,
+            replicationFactor,
+            processingGuarantee,
+            standbyReplicas);
+    return new DetectorService(settings, spec.commandLine().getErr()).run();
+  }
+}

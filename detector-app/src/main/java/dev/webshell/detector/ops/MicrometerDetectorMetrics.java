@@ -1,0 +1,115 @@
+package dev.webshell.detector.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The detector's own series (Prometheus names: {@code detector_*}). */
+public final class MicrometerDetectorMetrics implements DetectorMetrics {
+  private final MeterRegistry registry;
+  private final Map<String, Counter> events = new ConcurrentHashMap<>();
+  private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
+  private final Counter matches;
+  private final Counter alerts;
+  private final Counter late;
+  private final Timer fromEventTime;
+  private final Timer fromIngestion;
+
+  public MicrometerDetectorMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.matches =
+        Counter.builder("detector.matches")
+            .description("Events that match the rule")
+            .register(registry);
+    this.alerts =
+        Counter.builder("detector.alerts")
+            .description("Alert revisions emitted")
+            .register(registry);
+    this.late =
+        Counter.builder("detector.late.events.dropped")
+            .description(
+                "Matches outside the lookback (stream time - lookback) or the device window")
+            .register(registry);
+    this.fromEventTime = latency("event_time");
+    this.fromIngestion = latency("ingestion");
+    // the main series are visible at zero before the first record arrives
+    for (String format : new String[] {"json", "envelope", "avro"}) {
+      events.put(
+          format,
+          Counter.builder("detector.events")
+              .description("Events read, by input format")
+              .tag("format", format)
+              .register(registry));
+    }
+  }
+
+  private Timer latency(String from) {
+    return Timer.builder("detector.event.to.alert.latency")
+        .description("From the event's Timestamp (or from when the detector read it) to emission")
+        .tag("from", from)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofHours(1))
+        .register(registry);
+  }
+
+  @Override
+  public void event(String format) {
+    events
+        .computeIfAbsent(
+            format,
+            f ->
+                Counter.builder("detector.events")
+                    .description("Events read, by input format")
+                    .tag("format", f)
+                    .register(registry))
+        .increment();
+  }
+
+  @Override
+  public void skippedCategory(String category) {
+    skipped
+        .computeIfAbsent(
+            category,
+            c ->
+                Counter.builder("detector.skipped.records")
+                    .description("Streaming API records of other categories, skipped")
+                    .tag("category", c)
+                    .register(registry))
+        .increment();
+  }
+
+  @Override
+  public void match() {
+    matches.increment();
+  }
+
+  @Override
+  public void lateDropped() {
+    late.increment();
+  }
+
+  @Override
+  public void alert(long eventMicros, long ingestMillis, long nowMillis) {
+    alerts.increment();
+    fromEventTime.record(Duration.ofMillis(Math.max(0, nowMillis - eventMicros / 1000)));
+    fromIngestion.record(Duration.ofMillis(Math.max(0, nowMillis - ingestMillis)));
+  }
+
+  @Override
+  public void deadLetter(String reason) {
+    deadLetters
+        .computeIfAbsent(
+            reason,
+            r ->
+                Counter.builder("detector.dead.letters")
+                    .description("Records sent to the dead-letter topic, by reason")
+                    .tag("reason", r)
+                    .register(registry))
+        .increment();
+  }
+}

@@ -1,0 +1,259 @@
+package dev.webshell.detector.service;
+
+import dev.webshell.detector.event.AvroEventDecoder;
+import dev.webshell.detector.event.InputDeserializer;
+import dev.webshell.detector.event.InputFormat;
+import dev.webshell.detector.ops.MicrometerDetectorMetrics;
+import dev.webshell.detector.ops.OpsServer;
+import dev.webshell.detector.ops.Version;
+import dev.webshell.detector.registry.ConfluentAvroSerializer;
+import dev.webshell.detector.registry.RegistryConfig;
+import dev.webshell.detector.registry.SchemaRegistryClient;
+import dev.webshell.detector.registry.SchemaRegistryClients;
+import dev.webshell.detector.registry.SchemaRegistryException;
+import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertJson;
+import dev.webshell.detector.topology.DetectorSerdes;
+import dev.webshell.detector.topology.DetectorTopology;
+import dev.webshell.detector.topology.StreamsSettings;
+import dev.webshell.detector.topology.TopologyConfig;
+import dev.webshell.schema.WebShellAlert;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+
+/**
+ * The long-running detector: checks its surroundings, builds the topology, runs Kafka Streams,
+ * serves metrics and health, and stops cleanly on SIGTERM (exit 0) or with one line on a fatal
+ * error (exit 1).
+ */
+public final class DetectorService {
+  /** Everything {@code run} is configured with. */
+  public record Settings(
+      Map<String, Object> clientConfig,
+      List<String> inputTopics,
+      Pattern inputPattern,
+      String outputTopic,
+      String deadLetterTopic,
+      String applicationId,
+      Path stateDir,
+      InputFormat inputFormat,
+      String alertFormat,
+      RegistryConfig registry,
+      RuleSpec rule,
+      int metricsPort,
+      boolean createTopics,
+      int partitions,
+      short replicationFactor,
+      String processingGuarantee,
+      int standbyReplicas) {}
+
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(25);
+  private final Settings s;
+  private final PrintWriter log;
+
+  public DetectorService(Settings settings, PrintWriter log) {
+    this.s = settings;
+    this.log = log;
+  }
+
+  private void info(String message) {
+    log.println("detector: " + message);
+    log.flush();
+  }
+
+  /** Runs until SIGTERM (returns 0) or a fatal error (returns 1). */
+  public int run() {
+    boolean avroAlerts = "avro".equals(s.alertFormat());
+    if (avroAlerts && s.registry() == null) {
+      throw new StartupException(
+          "--alert-format avro needs --schema-registry-url (or use --alert-format json)");
+    }
+    if (s.inputFormat() == InputFormat.AVRO && s.registry() == null) {
+      throw new StartupException("--input-format avro needs --schema-registry-url");
+    }
+    List<String> inputs;
+    try (Preflight preflight = new Preflight(s.clientConfig())) {
+      String clusterId = preflight.checkBrokers();
+      inputs = preflight.checkInputs(s.inputTopics(), s.inputPattern());
+      List<String> created =
+          preflight.checkOutputs(
+              List.of(s.outputTopic(), s.deadLetterTopic()),
+              s.createTopics(),
+              s.partitions(),
+              s.replicationFactor());
+      info(
+          "Kafka cluster "
+              + clusterId
+              + " at "
+              + s.clientConfig().get("bootstrap.servers")
+              + (created.isEmpty() ? "" : "; created " + String.join(", ", created)));
+    }
+    if (s.inputPattern() != null && inputs.isEmpty()) {
+      info("no topic matches /" + s.inputPattern() + "/ yet; waiting for one to appear");
+    }
+
+    SchemaRegistryClient registry = null;
+    if (s.registry() != null) {
+      registry = SchemaRegistryClients.create(s.registry());
+      checkRegistry(registry);
+    }
+
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(meters);
+    MicrometerDetectorMetrics metrics = new MicrometerDetectorMetrics(meters);
+
+    Serializer<WebShellAlert> alertSerializer =
+        avroAlerts ? ConfluentAvroSerializer.forValues(registry) : AlertJson.serializer();
+    Serde<WebShellAlert> alertSerde = Serdes.serdeFrom(alertSerializer, (t, b) -> null);
+    InputDeserializer input =
+        new InputDeserializer(
+            s.inputFormat(), registry == null ? null : new AvroEventDecoder(registry));
+    Topology topology =
+        DetectorTopology.build(
+            new TopologyConfig(s.inputTopics(), s.inputPattern(), s.outputTopic(), s.rule(), true),
+            new DetectorSerdes(input, alertSerde),
+            metrics);
+
+    Properties props = new Properties();
+    props.putAll(s.clientConfig());
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, s.processingGuarantee());
+    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
+    props.putAll(StreamsSettings.required(s.deadLetterTopic(), metrics));
+
+    KafkaStreams streams = new KafkaStreams(topology, props);
+    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(meters);
+    AtomicReference<Throwable> fatal = new AtomicReference<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          fatal.compareAndSet(null, e);
+          stopped.countDown();
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    streams.setStateListener(
+        (now, before) -> {
+          if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR) {
+            stopped.countDown();
+          }
+          if (now == KafkaStreams.State.RUNNING || before == KafkaStreams.State.RUNNING) {
+            info("streams " + before + " -> " + now);
+          }
+        });
+
+    OpsServer ops = null;
+    if (s.metricsPort() >= 0) {
+      try {
+        ops = new OpsServer("0.0.0.0", s.metricsPort(), meters, streams::state);
+      } catch (IOException e) {
+        streams.close(Duration.ZERO);
+        throw new StartupException(
+            "cannot serve metrics on port " + s.metricsPort() + ": " + e.getMessage());
+      }
+    }
+    OpsServer opsServer = ops;
+    SchemaRegistryClient registryClient = registry;
+    Thread hook =
+        new Thread(
+            () -> {
+              info("stopping (SIGTERM): committing and closing state stores");
+              boolean clean = streams.close(CLOSE_TIMEOUT);
+              closeQuietly(opsServer, registryClient, streamsMetrics);
+              info(clean ? "stopped" : "stop timed out after " + CLOSE_TIMEOUT.toSeconds() + " s");
+              // the JVM's exit status after SIGTERM would be 143; a clean stop is a success
+              Runtime.getRuntime().halt(clean ? 0 : 1);
+            },
+            "detector-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+
+    streams.start();
+    info(
+        "detector "
+            + Version.get()
+            + " started: application "
+            + s.applicationId()
+            + ", rule "
+            + s.rule().profile()
+            + " "
+            + s.rule().version()
+            + ", reading "
+            + (s.inputPattern() != null ? "/" + s.inputPattern() + "/" : String.join(",", inputs))
+            + " ("
+            + s.inputFormat().name().toLowerCase(java.util.Locale.ROOT)
+            + "), alerts to "
+            + s.outputTopic()
+            + " ("
+            + s.alertFormat()
+            + "), dead letters to "
+            + s.deadLetterTopic()
+            + ", "
+            + s.processingGuarantee()
+            + (opsServer == null ? "" : ", metrics on :" + opsServer.port()));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // a fatal error: leave without the SIGTERM hook's success status
+    Runtime.getRuntime().removeShutdownHook(hook);
+    Throwable error = fatal.get();
+    streams.close(CLOSE_TIMEOUT);
+    closeQuietly(opsServer, registryClient, streamsMetrics);
+    info(
+        "fatal error: "
+            + (error == null ? "the streams client entered ERROR" : Preflight.rootMessage(error)));
+    return 1;
+  }
+
+  private void checkRegistry(SchemaRegistryClient registry) {
+    try {
+      registry.latest(s.outputTopic() + "-value");
+    } catch (SchemaRegistryException e) {
+      if (!e.isNotFound()) {
+        throw new StartupException(
+            "schema registry at " + s.registry().urlsForDisplay() + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private static void closeQuietly(
+      OpsServer ops, SchemaRegistryClient registry, KafkaStreamsMetrics metrics) {
+    List<AutoCloseable> all = new ArrayList<>();
+    all.add(metrics);
+    if (ops != null) {
+      all.add(ops);
+    }
+    if (registry != null) {
+      all.add(registry);
+    }
+    for (AutoCloseable c : all) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // closing on the way out: nothing left to do about it
+      }
+    }
+  }
+}

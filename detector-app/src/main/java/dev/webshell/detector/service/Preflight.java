@@ -1,0 +1,203 @@
+package dev.webshell.detector.service;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * Checks before the detector starts, each failing with one clear line: the brokers answer, the
+ * input topics exist, the output and dead-letter topics exist (or are created on request).
+ */
+public final class Preflight implements AutoCloseable {
+  private static final int TIMEOUT_SECONDS = 15;
+  private final Admin admin;
+  private final String bootstrap;
+
+  public Preflight(Map<String, Object> clientConfig) {
+    Map<String, Object> c = new HashMap<>(clientConfig);
+    c.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    c.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
+    c.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "web-shell-detector-preflight");
+    this.bootstrap = String.valueOf(c.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
+    Map<String, Object> adminConfig = new HashMap<>();
+    Set<String> known = AdminClientConfig.configNames();
+    c.forEach(
+        (k, v) -> {
+          if (known.contains(k) || k.startsWith("config.providers")) {
+            adminConfig.put(k, v);
+          }
+        });
+    try {
+      this.admin = Admin.create(adminConfig);
+    } catch (KafkaException e) {
+      throw new StartupException("cannot use Kafka at " + bootstrap + ": " + rootMessage(e));
+    }
+  }
+
+  public Admin admin() {
+    return admin;
+  }
+
+  /** The brokers answer (and accept our credentials). */
+  public String checkBrokers() {
+    try {
+      return admin.describeCluster().clusterId().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw brokerError(e.getCause());
+    } catch (TimeoutException e) {
+      throw new StartupException(
+          "cannot reach Kafka at " + bootstrap + " within " + TIMEOUT_SECONDS + " s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartupException("interrupted while contacting Kafka");
+    }
+  }
+
+  private StartupException brokerError(Throwable cause) {
+    if (cause instanceof SslAuthenticationException) {
+      return new StartupException(
+          "TLS handshake with Kafka at " + bootstrap + " failed: " + rootMessage(cause));
+    }
+    if (cause instanceof AuthenticationException) {
+      return new StartupException(
+          "Kafka at " + bootstrap + " refused authentication: " + rootMessage(cause));
+    }
+    if (cause instanceof AuthorizationException) {
+      return new StartupException(
+          "not authorized by Kafka at " + bootstrap + ": " + rootMessage(cause));
+    }
+    if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+      return new StartupException(
+          "cannot reach Kafka at " + bootstrap + " within " + TIMEOUT_SECONDS + " s");
+    }
+    return new StartupException("Kafka at " + bootstrap + ": " + rootMessage(cause));
+  }
+
+  /** Every input topic exists (named when missing); for a pattern, says how many match. */
+  public List<String> checkInputs(List<String> topics, Pattern pattern) {
+    if (pattern != null) {
+      Set<String> all = topicNames();
+      List<String> matching = new ArrayList<>();
+      for (String t : all) {
+        if (pattern.matcher(t).matches()) {
+          matching.add(t);
+        }
+      }
+      return matching;
+    }
+    List<String> missing = missing(topics);
+    if (!missing.isEmpty()) {
+      throw new StartupException(
+          (missing.size() == 1 ? "input topic '" : "input topics '")
+              + String.join("', '", missing)
+              + (missing.size() == 1 ? "' does not exist" : "' do not exist")
+              + " on "
+              + bootstrap);
+    }
+    return topics;
+  }
+
+  /** Output and dead-letter topics exist, or are created when {@code create}. */
+  public List<String> checkOutputs(
+      List<String> topics, boolean create, int partitions, short replication) {
+    List<String> missing = missing(topics);
+    if (missing.isEmpty()) {
+      return List.of();
+    }
+    if (!create) {
+      throw new StartupException(
+          "topic '"
+              + missing.get(0)
+              + "' does not exist on "
+              + bootstrap
+              + ": create it, or pass --create-topics");
+    }
+    List<NewTopic> newTopics = new ArrayList<>();
+    for (String t : missing) {
+      newTopics.add(
+          new NewTopic(
+              t,
+              Optional.of(partitions),
+              replication < 1 ? Optional.empty() : Optional.of(replication)));
+    }
+    try {
+      admin.createTopics(newTopics).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new StartupException(
+            "cannot create topic(s) " + missing + ": " + rootMessage(e.getCause()));
+      }
+    } catch (TimeoutException e) {
+      throw new StartupException("timed out creating topic(s) " + missing);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartupException("interrupted while creating topics");
+    }
+    return missing;
+  }
+
+  private List<String> missing(List<String> topics) {
+    List<String> missing = new ArrayList<>();
+    var futures = admin.describeTopics(topics).topicNameValues();
+    for (String t : topics) {
+      try {
+        futures.get(t).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+          missing.add(t);
+        } else {
+          throw brokerError(e.getCause());
+        }
+      } catch (TimeoutException e) {
+        throw new StartupException("timed out describing topic '" + t + "' on " + bootstrap);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StartupException("interrupted while describing topics");
+      }
+    }
+    return missing;
+  }
+
+  private Set<String> topicNames() {
+    try {
+      return admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw brokerError(e.getCause());
+    } catch (TimeoutException e) {
+      throw new StartupException("timed out listing topics on " + bootstrap);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartupException("interrupted while listing topics");
+    }
+  }
+
+  static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return m.replaceAll("\\s+", " ").trim();
+  }
+
+  @Override
+  public void close() {
+    admin.close(java.time.Duration.ofSeconds(5));
+  }
+}
