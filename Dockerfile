@@ -31,8 +31,7 @@ COPY --from=build /src/detector-app/target/classes detector-app/target/classes
 # memory limit; override DETECTOR_JAVA_OPTS to change it (Kubernetes sets 50 % for a 512 MiB heap).
 ENV DETECTOR_PREBUILT=1 \
     DETECTOR_JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
-    DETECTOR_STATE_DIR=/var/lib/detector \
-    DETECTOR_METRICS_PORT=9464
+    DETECTOR_STATE_DIR=/var/lib/detector
 
 USER 10001:10001
 VOLUME /var/lib/detector
