@@ -1,0 +1,171 @@
+package dev.webshell.detector.cli;
+
+import dev.webshell.detector.event.Timestamps;
+import dev.webshell.detector.generator.EventJson;
+import dev.webshell.detector.generator.TrafficGenerator;
+import dev.webshell.detector.registry.ConfluentAvroSerializer;
+import dev.webshell.detector.registry.SchemaRegistryClient;
+import dev.webshell.detector.registry.SchemaRegistryClients;
+import dev.webshell.detector.service.StartupException;
+import dev.webshell.schema.DeviceProcessEvent;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "generate",
+    description = {
+      "Produce realistic DeviceProcessEvents (benign traffic on many devices, web-shell"
+          + " intrusions and near-misses) to a Kafka topic, keyed by DeviceId, or as JSON lines"
+          + " to stdout with --output -.",
+      "Event time is the wall clock unless --start is given."
+    },
+    mixinStandardHelpOptions = true,
+    sortOptions = false)
+public final class GenerateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin KafkaOptions kafka;
+
+  @Option(
+      names = "--topic",
+      defaultValue = "device-process-events",
+      description = "Topic to write (default: ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(
+      names = "--output",
+      paramLabel = "-",
+      description = "Write JSON lines to stdout instead of Kafka ('-').")
+  String output;
+
+  @Option(
+      names = "--rate",
+      defaultValue = "100",
+      description = "Events per second; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(
+      names = "--count",
+      defaultValue = "0",
+      description =
+          "Stop after this many events; 0 = run until stopped (default: ${DEFAULT-VALUE}).")
+  long count;
+
+  @Option(
+      names = "--format",
+      defaultValue = "json",
+      description =
+          "json or avro (Confluent wire format; needs --schema-registry-url) (default: ${DEFAULT-VALUE}).")
+  String format;
+
+  @Mixin RegistryOptions registry;
+
+  @Option(
+      names = "--devices",
+      defaultValue = "1000",
+      description = "Number of devices (default: ${DEFAULT-VALUE}).")
+  int devices;
+
+  @Option(
+      names = "--intrusions-per-million",
+      defaultValue = "200",
+      description = "How often an intrusion or near-miss starts (default: ${DEFAULT-VALUE}).")
+  double intrusionsPerMillion;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Random seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--start",
+      paramLabel = "ISO-8601",
+      description = "Event time of the first event; then one --rate step per event.")
+  Instant start;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!"json".equals(format) && !"avro".equals(format)) {
+      throw new ParameterException(spec.commandLine(), "--format must be json or avro");
+    }
+    TrafficGenerator gen = new TrafficGenerator(seed, devices, intrusionsPerMillion / 1_000_000.0);
+    long stepMicros = rate > 0 ? (long) (1_000_000 / rate) : 1000;
+    long eventMicros = start == null ? 0 : Timestamps.toMicros(start);
+    if ("-".equals(output)) {
+      PrintWriter out = spec.commandLine().getOut();
+      for (long i = 0; count == 0 || i < count; i++) {
+        long ts = start == null ? Timestamps.toMicros(Instant.now()) : eventMicros + i * stepMicros;
+        out.println(EventJson.toJson(gen.next(ts)));
+      }
+      out.flush();
+      return 0;
+    }
+    SchemaRegistryClient client = null;
+    ConfluentAvroSerializer<DeviceProcessEvent> avro = null;
+    if ("avro".equals(format)) {
+      if (registry.config() == null) {
+        throw new StartupException("--format avro needs --schema-registry-url");
+      }
+      client = SchemaRegistryClients.create(registry.config());
+      avro = ConfluentAvroSerializer.forValues(client);
+    }
+    Map<String, Object> config = new HashMap<>(kafka.clientConfig());
+    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 20);
+    config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "web-shell-detector-generator");
+    long started = System.nanoTime();
+    long sent = 0;
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+      Runtime.getRuntime().addShutdownHook(new Thread(producer::flush));
+      for (long i = 0; count == 0 || i < count; i++) {
+        long ts = start == null ? Timestamps.toMicros(Instant.now()) : eventMicros + i * stepMicros;
+        DeviceProcessEvent e = gen.next(ts);
+        byte[] value =
+            avro != null
+                ? avro.serialize(topic, e)
+                : EventJson.toJson(e).getBytes(StandardCharsets.UTF_8);
+        producer.send(new ProducerRecord<>(topic, e.getDeviceId(), value));
+        sent++;
+        if (rate > 0) {
+          long due = started + (long) (sent * 1e9 / rate);
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+          }
+        }
+        if (sent % 10_000 == 0) {
+          spec.commandLine().getErr().printf("generate: %d events sent%n", sent);
+        }
+      }
+      producer.flush();
+    } finally {
+      if (client != null) {
+        client.close();
+      }
+    }
+    spec.commandLine()
+        .getErr()
+        .printf(
+            "generate: %d events to %s in %.1f s%n",
+            sent, topic, (System.nanoTime() - started) / 1e9);
+    return 0;
+  }
+}
