@@ -81,8 +81,93 @@ public final class DetectorService {
     log.flush();
   }
 
+  /** A started detector. */
+  public static final class Running implements AutoCloseable {
+    private final KafkaStreams streams;
+    private final OpsServer ops;
+    private final SchemaRegistryClient registry;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final PrometheusMeterRegistry meters;
+    private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    Running(
+        KafkaStreams streams,
+        OpsServer ops,
+        SchemaRegistryClient registry,
+        KafkaStreamsMetrics streamsMetrics,
+        PrometheusMeterRegistry meters) {
+      this.streams = streams;
+      this.ops = ops;
+      this.registry = registry;
+      this.streamsMetrics = streamsMetrics;
+      this.meters = meters;
+    }
+
+    public KafkaStreams streams() {
+      return streams;
+    }
+
+    public PrometheusMeterRegistry meters() {
+      return meters;
+    }
+
+    /** The port of the metrics and health endpoint, or -1 when it is off. */
+    public int opsPort() {
+      return ops == null ? -1 : ops.port();
+    }
+
+    /** Blocks until the streams client fails; returns the error (or null if none was given). */
+    public Throwable awaitFailure() throws InterruptedException {
+      stopped.await();
+      return fatal.get();
+    }
+
+    /** Commits, closes the state stores and the endpoint; true when done within the timeout. */
+    @Override
+    public void close() {
+      closeWithin(CLOSE_TIMEOUT);
+    }
+
+    public boolean closeWithin(Duration timeout) {
+      boolean clean = streams.close(timeout);
+      closeQuietly(ops, registry, streamsMetrics);
+      return clean;
+    }
+  }
+
   /** Runs until SIGTERM (returns 0) or a fatal error (returns 1). */
   public int run() {
+    Running running = start();
+    Thread hook =
+        new Thread(
+            () -> {
+              info("stopping (SIGTERM): committing and closing state stores");
+              boolean clean = running.closeWithin(CLOSE_TIMEOUT);
+              info(clean ? "stopped" : "stop timed out after " + CLOSE_TIMEOUT.toSeconds() + " s");
+              // the JVM's exit status after SIGTERM would be 143; a clean stop is a success
+              Runtime.getRuntime().halt(clean ? 0 : 1);
+            },
+            "detector-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Throwable error;
+    try {
+      error = running.awaitFailure();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      error = e;
+    }
+    // a fatal error: leave without the SIGTERM hook's success status
+    Runtime.getRuntime().removeShutdownHook(hook);
+    running.close();
+    info(
+        "fatal error: "
+            + (error == null ? "the streams client entered ERROR" : Preflight.rootMessage(error)));
+    return 1;
+  }
+
+  /** Checks, builds and starts the detector; the caller closes what it returns. */
+  public Running start() {
     boolean avroAlerts = "avro".equals(s.alertFormat());
     if (avroAlerts && s.registry() == null) {
       throw new StartupException(
@@ -145,23 +230,6 @@ public final class DetectorService {
     KafkaStreams streams = new KafkaStreams(topology, props);
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(meters);
-    AtomicReference<Throwable> fatal = new AtomicReference<>();
-    CountDownLatch stopped = new CountDownLatch(1);
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          fatal.compareAndSet(null, e);
-          stopped.countDown();
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-    streams.setStateListener(
-        (now, before) -> {
-          if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR) {
-            stopped.countDown();
-          }
-          if (now == KafkaStreams.State.RUNNING || before == KafkaStreams.State.RUNNING) {
-            info("streams " + before + " -> " + now);
-          }
-        });
 
     OpsServer ops = null;
     if (s.metricsPort() >= 0) {
@@ -173,21 +241,22 @@ public final class DetectorService {
             "cannot serve metrics on port " + s.metricsPort() + ": " + e.getMessage());
       }
     }
-    OpsServer opsServer = ops;
-    SchemaRegistryClient registryClient = registry;
-    Thread hook =
-        new Thread(
-            () -> {
-              info("stopping (SIGTERM): committing and closing state stores");
-              boolean clean = streams.close(CLOSE_TIMEOUT);
-              closeQuietly(opsServer, registryClient, streamsMetrics);
-              info(clean ? "stopped" : "stop timed out after " + CLOSE_TIMEOUT.toSeconds() + " s");
-              // the JVM's exit status after SIGTERM would be 143; a clean stop is a success
-              Runtime.getRuntime().halt(clean ? 0 : 1);
-            },
-            "detector-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-
+    Running running = new Running(streams, ops, registry, streamsMetrics, meters);
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          running.fatal.compareAndSet(null, e);
+          running.stopped.countDown();
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    streams.setStateListener(
+        (now, before) -> {
+          if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR) {
+            running.stopped.countDown();
+          }
+          if (now == KafkaStreams.State.RUNNING || before == KafkaStreams.State.RUNNING) {
+            info("streams " + before + " -> " + now);
+          }
+        });
     streams.start();
     info(
         "detector "
@@ -210,21 +279,8 @@ public final class DetectorService {
             + s.deadLetterTopic()
             + ", "
             + s.processingGuarantee()
-            + (opsServer == null ? "" : ", metrics on :" + opsServer.port()));
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    // a fatal error: leave without the SIGTERM hook's success status
-    Runtime.getRuntime().removeShutdownHook(hook);
-    Throwable error = fatal.get();
-    streams.close(CLOSE_TIMEOUT);
-    closeQuietly(opsServer, registryClient, streamsMetrics);
-    info(
-        "fatal error: "
-            + (error == null ? "the streams client entered ERROR" : Preflight.rootMessage(error)));
-    return 1;
+            + (ops == null ? "" : ", metrics on :" + ops.port()));
+    return running;
   }
 
   private void checkRegistry(SchemaRegistryClient registry) {
