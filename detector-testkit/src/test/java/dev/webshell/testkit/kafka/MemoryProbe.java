@@ -16,11 +16,6 @@ record MemoryProbe(long heapUsedBytes, long rssBytes, int threads) {
     return new MemoryProbe(heap, rss(), ManagementFactory.getThreadMXBean().getThreadCount());
   }
 
-  MemoryProbe minus(MemoryProbe base) {
-    return new MemoryProbe(
-        heapUsedBytes - base.heapUsedBytes, rssBytes - base.rssBytes, threads - base.threads);
-  }
-
   private static long rss() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
@@ -34,10 +29,14 @@ record MemoryProbe(long heapUsedBytes, long rssBytes, int threads) {
     return 0;
   }
 
-  @Override
-  public String toString() {
+  /** Difference to a probe taken before the cluster started, plus this JVM's RSS now. */
+  String reportSince(MemoryProbe before) {
     return String.format(
-        "heap used after GC %+d MB, RSS %+d MB, threads %+d",
-        heapUsedBytes >> 20, rssBytes >> 20, threads);
+        "heap used after GC %+d MB, threads %+d, JVM RSS now %d MB (%+d MB; meaningless once the"
+            + " JVM has run an earlier cluster)",
+        (heapUsedBytes - before.heapUsedBytes) >> 20,
+        threads - before.threads,
+        rssBytes >> 20,
+        (rssBytes - before.rssBytes) >> 20);
   }
 }

@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -25,7 +27,8 @@ class SingleBrokerTest {
     try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(1)) {
       MemoryProbe after = MemoryProbe.measure();
       System.out.printf(
-          "1 broker: startup %d ms; %s%n", kafka.startupTime().toMillis(), after.minus(before));
+          "1 broker: startup %d ms; %s%n",
+          kafka.startupTime().toMillis(), after.reportSince(before));
       kafka.createTopic("round-trip", 2, (short) 1);
       Map<String, Object> p = new HashMap<>(kafka.clientConfig());
       p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
@@ -51,6 +54,37 @@ class SingleBrokerTest {
         }
       }
       assertEquals(10, values.size());
+    }
+  }
+
+  @Test
+  void separateControllerModeAppliesBrokerPropertyOverridesAndDefaults() throws Exception {
+    try (EmbeddedKafkaCluster kafka =
+        EmbeddedKafkaCluster.builder()
+            .brokers(1)
+            .combinedController(false)
+            .brokerProperty("transaction.max.timeout.ms", 120_000)
+            .start()) {
+      System.out.printf(
+          "1 broker + separate controller: startup %d ms%n", kafka.startupTime().toMillis());
+      ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "0");
+      Config config = kafka.admin().describeConfigs(List.of(broker)).all().get().get(broker);
+      assertEquals("120000", config.get("transaction.max.timeout.ms").value());
+      assertEquals("1", config.get("transaction.state.log.replication.factor").value());
+      assertEquals("1", config.get("min.insync.replicas").value());
+      assertEquals("0", config.get("group.initial.rebalance.delay.ms").value());
+      kafka.createTopic("compacted", 1, (short) 1, Map.of("cleanup.policy", "compact"));
+      ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "compacted");
+      assertEquals(
+          "compact",
+          kafka
+              .admin()
+              .describeConfigs(List.of(topic))
+              .all()
+              .get()
+              .get(topic)
+              .get("cleanup.policy")
+              .value());
     }
   }
 }

@@ -34,7 +34,8 @@ class ThreeBrokerFailoverTest {
     try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(3)) {
       MemoryProbe after = MemoryProbe.measure();
       System.out.printf(
-          "3 brokers: startup %d ms; %s%n", kafka.startupTime().toMillis(), after.minus(before));
+          "3 brokers: startup %d ms; %s%n",
+          kafka.startupTime().toMillis(), after.reportSince(before));
       assertEquals(Set.of(0, 1, 2), kafka.brokerIds());
       assertEquals(3, kafka.bootstrapServers().split(",").length);
 
@@ -73,6 +74,28 @@ class ThreeBrokerFailoverTest {
       // the restarted broker still has its data: make it the only source by stopping the others'
       // leadership is not needed; reading everything again through the full cluster suffices
       assertEquals(expectedValues(60), readCommitted(kafka, "after-restart"));
+    }
+  }
+
+  @Test
+  void stoppingTheBrokerOnTheCombinedControllerNodeKeepsTheQuorumAndItsDataComesBack()
+      throws Exception {
+    try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(3)) {
+      kafka.createTopic(TOPIC, 3, (short) 3);
+      kafka.stopBroker(0); // node 0 also runs the only KRaft controller
+      kafka.createTopic("created-while-0-is-down", 1, (short) 2);
+      try (KafkaProducer<String, String> producer = transactionalProducer(kafka)) {
+        producer.initTransactions();
+        sendCommitted(producer, 0, 60);
+      }
+      kafka.startBroker(0);
+      for (TopicPartitionInfo p : describe(kafka).partitions()) {
+        assertEquals(Set.of(0, 1, 2), ids(p.isr()), "broker 0 caught up and rejoined: " + p);
+      }
+      kafka.stopBroker(1);
+      kafka.stopBroker(2);
+      kafka.startBroker(1); // min.insync.replicas=2 for the consumer offsets commit
+      assertEquals(expectedValues(60), readCommitted(kafka, "from-0-and-1"));
     }
   }
 
