@@ -1,0 +1,886 @@
+package dev.webshell.testkit.kafka;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import kafka.server.BrokerServer;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.metadata.UserScramCredentialRecord;
+import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.security.scram.ScramCredential;
+import org.apache.kafka.common.security.scram.internals.ScramFormatter;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.server.common.ApiMessageAndVersion;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real, in-process, multi-broker KRaft Kafka cluster for tests and the demo, built on {@code
+ * org.apache.kafka:kafka-test-common-runtime} ({@link KafkaClusterTestKit}). No Docker, no
+ * ZooKeeper, nothing but loopback sockets and a temporary directory.
+ *
+ * <p>Defaults make exactly-once Kafka Streams work out of the box: on one broker every internal
+ * topic has replication factor 1 and {@code min.insync.replicas=1}; on three or more brokers
+ * replication factor 3 and {@code min.insync.replicas=2}, so one broker may fail without stopping
+ * transactions. {@code group.initial.rebalance.delay.ms} is 0 and the internal topics have few
+ * partitions, so groups and transactions start quickly.
+ *
+ * <p>Every broker has a PLAINTEXT listener ({@link #bootstrapServers()}); with {@link
+ * Builder#saslUser(String, String)} each broker also gets a SASL_PLAINTEXT listener ({@link
+ * #saslBootstrapServers()}) accepting SCRAM-SHA-512 and PLAIN for the configured users. The
+ * listeners bind once and keep their ports across {@link #stopBroker(int)} / {@link
+ * #startBroker(int)}.
+ *
+ * <pre>{@code
+ * try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(1)) {
+ *   kafka.createTopic("events", 3, (short) 1);
+ *   Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread safety: the query methods may be called from any thread; {@link #createTopic}, {@link
+ * #stopBroker}, {@link #startBroker} and {@link #close} are meant to be called from the test
+ * thread.
+ */
+public final class EmbeddedKafkaCluster implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
+
+  /** Name of the PLAINTEXT listener every broker has (also used between brokers). */
+  static final String PLAINTEXT_LISTENER = "EXTERNAL";
+
+  /** Name of the PLAINTEXT listener of the KRaft controllers. */
+  static final String CONTROLLER_LISTENER = "CONTROLLER";
+
+  /** Name of the SASL_PLAINTEXT listener added when SASL users are configured. */
+  static final String SASL_LISTENER = "SASL";
+
+  /** The test kit numbers brokers from 0 (its {@code FIRST_BROKER_ID}). */
+  private static final int FIRST_BROKER_ID = 0;
+
+  private static final Duration WAIT_TIMEOUT = Duration.ofSeconds(60);
+  private static final int SCRAM_ITERATIONS = 4096;
+
+  private final KafkaClusterTestKit kit;
+  private final Path baseDirectory;
+  private final String bootstrapServers;
+  private final String saslBootstrapServers;
+  private final Set<Integer> stopped = Collections.synchronizedSet(new TreeSet<>());
+  private final Duration startupTime;
+  private volatile Admin admin;
+  private volatile boolean closed;
+
+  private EmbeddedKafkaCluster(
+      KafkaClusterTestKit kit,
+      Path baseDirectory,
+      Map<Integer, Integer> saslPorts,
+      Duration startupTime) {
+    this.kit = kit;
+    this.baseDirectory = baseDirectory;
+    this.startupTime = startupTime;
+    // Ports never change: the plaintext sockets are pre-bound by the test kit and re-bound to the
+    // same port on restart; the SASL ports are fixed in the broker config.
+    this.bootstrapServers = kit.bootstrapServers();
+    this.saslBootstrapServers =
+        saslPorts.isEmpty()
+            ? null
+            : saslPorts.values().stream()
+                .map(port -> "localhost:" + port)
+                .collect(Collectors.joining(","));
+  }
+
+  /**
+   * Starts a cluster of {@code brokers} brokers with the defaults described in the class comment
+   * (one combined broker+controller node, the other nodes brokers only) and waits until every
+   * broker is registered, unfenced and has caught up with the metadata.
+   *
+   * @param brokers number of brokers, at least 1
+   * @return the running cluster; close it to stop the brokers and delete their data
+   */
+  public static EmbeddedKafkaCluster start(int brokers) {
+    return builder().brokers(brokers).start();
+  }
+
+  /**
+   * Returns a builder for a cluster with non-default options (controller layout, broker properties,
+   * SASL users).
+   *
+   * @return a new builder with one broker and a combined controller
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Bootstrap servers of the PLAINTEXT listeners of all brokers, e.g. {@code
+   * localhost:40123,localhost:40125}. Stable for the life of the cluster, stopped brokers included.
+   *
+   * @return comma-separated {@code host:port} list
+   */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /**
+   * Bootstrap servers of the SASL_PLAINTEXT listeners (SCRAM-SHA-512 and PLAIN) of all brokers.
+   *
+   * @return comma-separated {@code host:port} list
+   * @throws IllegalStateException if the cluster was built without SASL users
+   */
+  public String saslBootstrapServers() {
+    if (saslBootstrapServers == null) {
+      throw new IllegalStateException(
+          "SASL listener not enabled: build the cluster with builder().saslUser(user, password)");
+    }
+    return saslBootstrapServers;
+  }
+
+  /**
+   * Whether this cluster has the SASL_PLAINTEXT listener.
+   *
+   * @return true if SASL users were configured
+   */
+  public boolean saslEnabled() {
+    return saslBootstrapServers != null;
+  }
+
+  /**
+   * Ids of all brokers, running or stopped, in ascending order (0, 1, 2, …).
+   *
+   * @return broker ids
+   */
+  public Set<Integer> brokerIds() {
+    return Collections.unmodifiableSet(new TreeSet<>(kit.brokers().keySet()));
+  }
+
+  /**
+   * Ids of the brokers that are currently running.
+   *
+   * @return running broker ids in ascending order
+   */
+  public Set<Integer> runningBrokerIds() {
+    Set<Integer> ids = new TreeSet<>(kit.brokers().keySet());
+    ids.removeAll(stopped);
+    return Collections.unmodifiableSet(ids);
+  }
+
+  /**
+   * Wall-clock time {@link Builder#start()} took, from creating the directories until all brokers
+   * were ready.
+   *
+   * @return the measured startup time
+   */
+  public Duration startupTime() {
+    return startupTime;
+  }
+
+  /**
+   * The temporary directory holding all broker and controller data; deleted by {@link #close()}.
+   *
+   * @return the base directory
+   */
+  public Path baseDirectory() {
+    return baseDirectory;
+  }
+
+  /**
+   * Minimal client configuration for the PLAINTEXT listeners: just {@code bootstrap.servers}. Copy
+   * it into a mutable map and add serializers, group id, etc.
+   *
+   * @return an immutable map with {@code bootstrap.servers}
+   */
+  public Map<String, Object> clientConfig() {
+    return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  }
+
+  /**
+   * Client configuration for the SASL_PLAINTEXT listeners: {@code bootstrap.servers}, {@code
+   * security.protocol}, {@code sasl.mechanism} and a {@code sasl.jaas.config} with the given
+   * credentials (which need not be valid: use it to test rejection, too).
+   *
+   * @param mechanism {@code SCRAM-SHA-512} or {@code PLAIN}
+   * @param user user name
+   * @param password password
+   * @return an immutable client configuration map
+   * @throws IllegalStateException if the cluster was built without SASL users
+   */
+  public Map<String, Object> saslClientConfig(String mechanism, String user, String password) {
+    String loginModule =
+        switch (mechanism) {
+          case "PLAIN" -> "org.apache.kafka.common.security.plain.PlainLoginModule";
+          case "SCRAM-SHA-512", "SCRAM-SHA-256" ->
+              "org.apache.kafka.common.security.scram.ScramLoginModule";
+          default -> throw new IllegalArgumentException("unsupported SASL mechanism " + mechanism);
+        };
+    return Map.of(
+        CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+        saslBootstrapServers(),
+        CommonClientConfigs.SECURITY_PROTOCOL_CONFIG,
+        SecurityProtocol.SASL_PLAINTEXT.name,
+        SaslConfigs.SASL_MECHANISM,
+        mechanism,
+        SaslConfigs.SASL_JAAS_CONFIG,
+        loginModule
+            + " required username=\""
+            + jaasEscape(user)
+            + "\" password=\""
+            + jaasEscape(password)
+            + "\";");
+  }
+
+  /**
+   * A shared {@link Admin} client on the PLAINTEXT listeners, created on first use. Calling {@code
+   * close()} on it does nothing (so try-with-resources is harmless); the cluster closes it in
+   * {@link #close()}.
+   *
+   * @return the shared admin client
+   */
+  public Admin admin() {
+    Admin a = admin;
+    if (a == null) {
+      synchronized (this) {
+        a = admin;
+        if (a == null) {
+          ensureOpen();
+          Map<String, Object> config = new HashMap<>(clientConfig());
+          config.put(CommonClientConfigs.CLIENT_ID_CONFIG, "embedded-kafka-admin");
+          a = uncloseable(Admin.create(config));
+          admin = a;
+        }
+      }
+    }
+    return a;
+  }
+
+  /**
+   * Creates a topic and waits until every running broker knows all its partitions and every
+   * partition has a leader and a full in-sync replica set (among the running brokers).
+   *
+   * @param name topic name
+   * @param partitions number of partitions
+   * @param replication replication factor (at most the number of running brokers)
+   */
+  public void createTopic(String name, int partitions, short replication) {
+    createTopic(name, partitions, replication, Map.of());
+  }
+
+  /**
+   * Creates a topic with topic-level configs (e.g. {@code cleanup.policy=compact}, {@code
+   * min.insync.replicas}) and waits until it is ready on all running brokers, as {@link
+   * #createTopic(String, int, short)} does.
+   *
+   * @param name topic name
+   * @param partitions number of partitions
+   * @param replication replication factor (at most the number of running brokers)
+   * @param configs topic configs, may be empty
+   */
+  public void createTopic(
+      String name, int partitions, short replication, Map<String, String> configs) {
+    ensureOpen();
+    NewTopic topic = new NewTopic(name, partitions, replication).configs(configs);
+    try {
+      admin()
+          .createTopics(List.of(topic))
+          .all()
+          .get(WAIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("creating topic " + name + " failed: " + e.getCause(), e);
+    } catch (Exception e) {
+      throw propagate("creating topic " + name, e);
+    }
+    awaitCondition(
+        "topic " + name + " with " + partitions + " partitions on all running brokers",
+        () ->
+            runningBrokers().stream()
+                .allMatch(
+                    b ->
+                        b.metadataCache()
+                            .numPartitions(name)
+                            .filter(n -> n == partitions)
+                            .isPresent()));
+    awaitCondition(
+        "topic " + name + " has leaders and full ISR", () -> fullyReplicated(List.of(name)));
+  }
+
+  /**
+   * Stops one broker with a controlled shutdown (leadership moves to the other replicas) and waits
+   * until the remaining brokers see it gone. Its data stays on disk for {@link #startBroker(int)}.
+   * The controller quorum is not affected, also when the broker shares its node with a controller.
+   *
+   * @param id broker id, see {@link #brokerIds()}
+   */
+  public void stopBroker(int id) {
+    ensureOpen();
+    BrokerServer broker = broker(id);
+    if (!stopped.add(id)) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    broker.shutdown();
+    broker.awaitShutdown();
+    awaitCondition(
+        "brokers " + runningBrokerIds() + " see broker " + id + " gone",
+        () -> runningBrokers().stream().noneMatch(b -> b.metadataCache().hasAliveBroker(id)));
+    log.info("Stopped broker {} in {} ms", id, millisSince(t0));
+  }
+
+  /**
+   * Restarts a broker stopped by {@link #stopBroker(int)} on the same ports and data directory, and
+   * waits until it is registered and unfenced, every running broker sees it, and every partition is
+   * fully replicated again (it has caught up and rejoined the ISR).
+   *
+   * @param id broker id, see {@link #brokerIds()}
+   */
+  public void startBroker(int id) {
+    ensureOpen();
+    BrokerServer broker = broker(id);
+    if (!stopped.contains(id)) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    broker.startup();
+    stopped.remove(id);
+    awaitCondition(
+        "all running brokers see broker " + id,
+        () -> runningBrokers().stream().allMatch(b -> b.metadataCache().hasAliveBroker(id)));
+    awaitCondition(
+        "all partitions fully replicated after restart of broker " + id,
+        () -> {
+          try {
+            Set<String> topics = admin().listTopics(listInternal()).names().get();
+            return fullyReplicated(topics);
+          } catch (Exception e) {
+            return false;
+          }
+        });
+    log.info("Restarted broker {} in {} ms", id, millisSince(t0));
+  }
+
+  /**
+   * Shuts down all brokers and controllers and deletes the temporary directories. Idempotent. Does
+   * not throw: faults recorded by the brokers during the run are logged.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    long t0 = System.nanoTime();
+    Admin a = admin;
+    if (a != null) {
+      try {
+        unwrap(a).close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        log.warn("closing admin client failed", e);
+      }
+    }
+    try {
+      kit.close();
+    } catch (Exception e) {
+      log.warn("Kafka test kit reported a fault while shutting down: {}", e.toString());
+    } finally {
+      deleteRecursively(baseDirectory);
+    }
+    log.info("Embedded Kafka cluster closed in {} ms", millisSince(t0));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private List<BrokerServer> runningBrokers() {
+    List<BrokerServer> result = new ArrayList<>();
+    kit.brokers()
+        .forEach(
+            (id, b) -> {
+              if (!stopped.contains(id)) {
+                result.add(b);
+              }
+            });
+    return result;
+  }
+
+  private BrokerServer broker(int id) {
+    BrokerServer broker = kit.brokers().get(id);
+    if (broker == null) {
+      throw new IllegalArgumentException("no broker " + id + "; brokers are " + brokerIds());
+    }
+    return broker;
+  }
+
+  /** True if every partition has a leader and every running replica is in the ISR. */
+  private boolean fullyReplicated(Collection<String> topics) {
+    if (topics.isEmpty()) {
+      return true;
+    }
+    Set<Integer> running = runningBrokerIds();
+    Map<String, TopicDescription> descriptions;
+    try {
+      descriptions =
+          admin()
+              .describeTopics(topics)
+              .allTopicNames()
+              .get(WAIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (Exception e) {
+      return false;
+    }
+    for (TopicDescription d : descriptions.values()) {
+      for (TopicPartitionInfo p : d.partitions()) {
+        if (p.leader() == null || p.leader().isEmpty()) {
+          return false;
+        }
+        Set<Integer> isr = p.isr().stream().map(Node::id).collect(Collectors.toSet());
+        for (Node replica : p.replicas()) {
+          if (running.contains(replica.id()) && !isr.contains(replica.id())) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  private static org.apache.kafka.clients.admin.ListTopicsOptions listInternal() {
+    return new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true);
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("cluster is closed");
+    }
+  }
+
+  private static void awaitCondition(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + WAIT_TIMEOUT.toNanos();
+    long sleep = 5;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("timed out after " + WAIT_TIMEOUT + " waiting for " + what);
+      }
+      try {
+        Thread.sleep(sleep);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for " + what, e);
+      }
+      sleep = Math.min(100, sleep * 2);
+    }
+  }
+
+  private static RuntimeException propagate(String what, Exception e) {
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    if (e instanceof RuntimeException re) {
+      return re;
+    }
+    return new IllegalStateException(what + " failed: " + e, e);
+  }
+
+  private static long millisSince(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+  }
+
+  private static String jaasEscape(String s) {
+    return s.replace("\\", "\\\\").replace("\"", "\\\"");
+  }
+
+  /** An Admin whose close() is a no-op, so callers may use try-with-resources on admin(). */
+  private static Admin uncloseable(Admin delegate) {
+    InvocationHandler handler =
+        (proxy, method, args) -> {
+          switch (method.getName()) {
+            case "close":
+              return null;
+            case "equals":
+              return proxy == args[0];
+            case "hashCode":
+              return System.identityHashCode(proxy);
+            case "toString":
+              return "EmbeddedKafkaCluster.admin(" + delegate + ")";
+            case "unwrapEmbeddedAdmin":
+              return delegate;
+            default:
+              try {
+                return method.invoke(delegate, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+          }
+        };
+    return (Admin)
+        Proxy.newProxyInstance(
+            EmbeddedKafkaCluster.class.getClassLoader(),
+            new Class<?>[] {Admin.class, Unwrappable.class},
+            handler);
+  }
+
+  private static Admin unwrap(Admin admin) {
+    return admin instanceof Unwrappable u ? u.unwrapEmbeddedAdmin() : admin;
+  }
+
+  /** Internal marker to reach the real admin client behind the uncloseable proxy. */
+  private interface Unwrappable {
+    Admin unwrapEmbeddedAdmin();
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.deleteIfExists(file);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+              Files.deleteIfExists(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      log.warn("could not delete {}: {}", dir, e.toString());
+    }
+  }
+
+  /**
+   * Options for an {@link EmbeddedKafkaCluster}. Defaults: 1 broker, 1 controller sharing node 0
+   * with broker 0 (combined mode), no SASL listener.
+   */
+  public static final class Builder {
+    private int brokers = 1;
+    private int controllers = 1;
+    private boolean combined = true;
+    private final Map<String, Object> brokerProperties = new LinkedHashMap<>();
+    private final Map<String, String> saslUsers = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /**
+     * Number of brokers (ids 0 … n-1).
+     *
+     * @param brokers at least 1
+     * @return this builder
+     */
+    public Builder brokers(int brokers) {
+      if (brokers < 1) {
+        throw new IllegalArgumentException("brokers must be >= 1");
+      }
+      this.brokers = brokers;
+      return this;
+    }
+
+    /**
+     * Number of KRaft controllers (voters). In combined mode they share nodes 0 … n-1 with the
+     * brokers, so n must not exceed the broker count; in separate mode they get ids 3000 ….
+     *
+     * @param controllers at least 1; 1 is fastest, 3 tolerates a controller failure
+     * @return this builder
+     */
+    public Builder controllers(int controllers) {
+      if (controllers < 1) {
+        throw new IllegalArgumentException("controllers must be >= 1");
+      }
+      this.controllers = controllers;
+      return this;
+    }
+
+    /**
+     * Combined mode ({@code process.roles=broker,controller} on the controller nodes, the default)
+     * or separate controller nodes ({@code false}), as in a production KRaft deployment.
+     *
+     * @param combined true for combined broker+controller nodes
+     * @return this builder
+     */
+    public Builder combinedController(boolean combined) {
+      this.combined = combined;
+      return this;
+    }
+
+    /**
+     * Sets one broker (and controller) property, overriding the defaults, e.g. {@code
+     * transaction.state.log.replication.factor} or {@code min.insync.replicas}.
+     *
+     * @param key Kafka server config name
+     * @param value its value
+     * @return this builder
+     */
+    public Builder brokerProperty(String key, Object value) {
+      brokerProperties.put(key, String.valueOf(value));
+      return this;
+    }
+
+    /**
+     * Sets several broker properties; see {@link #brokerProperty(String, Object)}.
+     *
+     * @param properties Kafka server configs
+     * @return this builder
+     */
+    public Builder brokerProperties(Map<String, ?> properties) {
+      properties.forEach(this::brokerProperty);
+      return this;
+    }
+
+    /**
+     * Adds a SASL user and enables the SASL_PLAINTEXT listener on every broker. The user can log in
+     * with SCRAM-SHA-512 and with PLAIN using this password.
+     *
+     * @param user user name
+     * @param password password
+     * @return this builder
+     */
+    public Builder saslUser(String user, String password) {
+      saslUsers.put(user, password);
+      return this;
+    }
+
+    /**
+     * Adds several SASL users (user → password); see {@link #saslUser(String, String)}.
+     *
+     * @param users user names to passwords
+     * @return this builder
+     */
+    public Builder saslUsers(Map<String, String> users) {
+      users.forEach(this::saslUser);
+      return this;
+    }
+
+    /**
+     * Formats the storage, starts all nodes and waits until every broker is ready.
+     *
+     * @return the running cluster
+     * @throws IllegalStateException if the cluster did not start
+     */
+    public EmbeddedKafkaCluster start() {
+      if (combined && controllers > brokers) {
+        throw new IllegalArgumentException(
+            "combined mode needs controllers <= brokers, got " + controllers + " > " + brokers);
+      }
+      long t0 = System.nanoTime();
+      Path base;
+      try {
+        base = Files.createTempDirectory("embedded-kafka-");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      KafkaClusterTestKit kit = null;
+      try {
+        Map<Integer, Integer> saslPorts = new TreeMap<>();
+        Map<Integer, Map<String, String>> perNode = new HashMap<>();
+        if (!saslUsers.isEmpty()) {
+          for (int id = 0; id < brokers; id++) {
+            int brokerId = FIRST_BROKER_ID + id;
+            int port = freePort();
+            saslPorts.put(brokerId, port);
+            boolean isController = combined && id < controllers;
+            String listeners =
+                PLAINTEXT_LISTENER
+                    + "://localhost:0,"
+                    + SASL_LISTENER
+                    + "://localhost:"
+                    + port
+                    + (isController ? "," + CONTROLLER_LISTENER + "://localhost:0" : "");
+            perNode.put(brokerId, Map.of("listeners", listeners));
+          }
+        }
+        TestKitNodes nodes =
+            new TestKitNodes.Builder(bootstrapMetadata())
+                .setBaseDirectory(base)
+                .setCombined(combined)
+                .setNumBrokerNodes(brokers)
+                .setNumControllerNodes(controllers)
+                .setPerServerProperties(perNode)
+                .setBrokerListenerName(ListenerName.normalised(PLAINTEXT_LISTENER))
+                .setBrokerSecurityProtocol(SecurityProtocol.PLAINTEXT)
+                .setControllerListenerName(ListenerName.normalised(CONTROLLER_LISTENER))
+                .setControllerSecurityProtocol(SecurityProtocol.PLAINTEXT)
+                .build();
+        if (!nodes.brokerNodes().firstKey().equals(FIRST_BROKER_ID)) {
+          throw new IllegalStateException(
+              "test kit numbers brokers from " + nodes.brokerNodes().firstKey());
+        }
+        KafkaClusterTestKit.Builder kb = new KafkaClusterTestKit.Builder(nodes);
+        serverConfig().forEach(kb::setConfigProp);
+        kit = kb.build();
+        kit.format();
+        kit.startup();
+        kit.waitForReadyBrokers();
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(kit, base, saslPorts, took);
+        log.info(
+            "Embedded Kafka: {} broker(s), {} {} controller(s) up in {} ms at {}{}",
+            brokers,
+            controllers,
+            combined ? "combined" : "separate",
+            took.toMillis(),
+            cluster.bootstrapServers(),
+            saslPorts.isEmpty() ? "" : " (SASL " + cluster.saslBootstrapServers() + ")");
+        return cluster;
+      } catch (Exception e) {
+        if (kit != null) {
+          try {
+            kit.close();
+          } catch (Exception suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
+        deleteRecursively(base);
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        throw new IllegalStateException("embedded Kafka cluster did not start: " + e, e);
+      }
+    }
+
+    /** Server config: defaults for the cluster size, then SASL, then the caller's overrides. */
+    private Map<String, Object> serverConfig() {
+      int rf = Math.min(3, brokers);
+      int minIsr = brokers >= 3 ? 2 : 1;
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("offsets.topic.replication.factor", String.valueOf(rf));
+      c.put("offsets.topic.num.partitions", "5");
+      c.put("transaction.state.log.replication.factor", String.valueOf(rf));
+      c.put("transaction.state.log.min.isr", String.valueOf(minIsr));
+      c.put("transaction.state.log.num.partitions", "5");
+      c.put("share.coordinator.state.topic.replication.factor", String.valueOf(rf));
+      c.put("share.coordinator.state.topic.min.isr", String.valueOf(minIsr));
+      // Kafka 4.3 warns that this belongs to the controller role, but its broker-side auto topic
+      // creation still reads it from the broker config, so every node gets it.
+      c.put("default.replication.factor", String.valueOf(rf));
+      c.put("min.insync.replicas", String.valueOf(minIsr));
+      c.put("group.initial.rebalance.delay.ms", "0");
+      // Fast failover: a restarted broker may only re-register once the controller has expired the
+      // session of its previous incarnation (default 9 s), and controlled shutdown waits for the
+      // other brokers' heartbeats (default every 2 s).
+      c.put("broker.heartbeat.interval.ms", "500");
+      c.put("broker.session.timeout.ms", "3000");
+      // behave like a released 4.3.1 broker, not like Kafka's own unstable-feature test setup
+      c.put("unstable.api.versions.enable", "false");
+      c.put("unstable.feature.versions.enable", "false");
+      // a test cluster on a small machine: fewer threads, smaller buffers and segments
+      c.put("num.network.threads", "2");
+      c.put("num.io.threads", "4");
+      c.put("background.threads", "2");
+      c.put("num.recovery.threads.per.data.dir", "1");
+      c.put("log.segment.bytes", String.valueOf(16 * 1024 * 1024));
+      c.put("log.index.size.max.bytes", String.valueOf(1024 * 1024));
+      c.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
+      if (!saslUsers.isEmpty()) {
+        String protocolMap =
+            String.join(
+                ",",
+                PLAINTEXT_LISTENER + ":PLAINTEXT",
+                CONTROLLER_LISTENER + ":PLAINTEXT",
+                SASL_LISTENER + ":SASL_PLAINTEXT");
+        c.put("listener.security.protocol.map", protocolMap);
+        String prefix = "listener.name." + SASL_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+        c.put(prefix + "sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN");
+        c.put(
+            prefix + "scram-sha-512.sasl.jaas.config",
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        StringBuilder plain =
+            new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+        saslUsers.forEach(
+            (user, password) ->
+                plain
+                    .append(" user_")
+                    .append(user)
+                    .append("=\"")
+                    .append(jaasEscape(password))
+                    .append('"'));
+        c.put(prefix + "plain.sasl.jaas.config", plain.append(';').toString());
+      }
+      c.putAll(brokerProperties);
+      return c;
+    }
+
+    /**
+     * Bootstrap metadata of a released 4.3.1 cluster (production metadata version and feature
+     * levels) plus the SCRAM credentials, so that SCRAM users exist before any broker serves.
+     */
+    private BootstrapMetadata bootstrapMetadata() throws NoSuchAlgorithmException {
+      MetadataVersion mv = MetadataVersion.latestProduction();
+      Map<String, Short> features = new TreeMap<>();
+      for (Feature f : Feature.PRODUCTION_FEATURES) {
+        features.put(f.featureName(), f.defaultLevel(mv));
+      }
+      BootstrapMetadata base = BootstrapMetadata.fromVersions(mv, features, "embedded-kafka");
+      if (saslUsers.isEmpty()) {
+        return base;
+      }
+      List<ApiMessageAndVersion> records = new ArrayList<>(base.records());
+      ScramFormatter formatter =
+          new ScramFormatter(
+              org.apache.kafka.common.security.scram.internals.ScramMechanism.SCRAM_SHA_512);
+      for (Map.Entry<String, String> user : saslUsers.entrySet()) {
+        ScramCredential credential =
+            formatter.generateCredential(user.getValue(), SCRAM_ITERATIONS);
+        records.add(
+            new ApiMessageAndVersion(
+                new UserScramCredentialRecord()
+                    .setName(user.getKey())
+                    .setMechanism(ScramMechanism.SCRAM_SHA_512.type())
+                    .setSalt(credential.salt())
+                    .setStoredKey(credential.storedKey())
+                    .setServerKey(credential.serverKey())
+                    .setIterations(credential.iterations()),
+                (short) 0));
+      }
+      return BootstrapMetadata.fromRecords(records, "embedded-kafka");
+    }
+
+    private static int freePort() throws IOException {
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        s.setReuseAddress(true);
+        return s.getLocalPort();
+      }
+    }
+  }
+}
