@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -90,6 +91,8 @@ public final class DetectorService {
     private final PrometheusMeterRegistry meters;
     private final AtomicReference<Throwable> fatal = new AtomicReference<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private CloseOptions.GroupMembershipOperation membershipOnClose =
+        CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
 
     Running(
         KafkaStreams streams,
@@ -130,7 +133,9 @@ public final class DetectorService {
     }
 
     public boolean closeWithin(Duration timeout) {
-      boolean clean = streams.close(timeout);
+      boolean clean =
+          streams.close(
+              CloseOptions.timeout(timeout).withGroupMembershipOperation(membershipOnClose));
       closeQuietly(ops, registry, streamsMetrics);
       return clean;
     }
@@ -242,6 +247,12 @@ public final class DetectorService {
       }
     }
     Running running = new Running(streams, ops, registry, streamsMetrics, meters);
+    // A dynamic member leaves the group on close so that its partitions move at once instead of
+    // after session.timeout.ms; a static member (group.instance.id, e.g. a StatefulSet pod) stays,
+    // so that its restart moves nothing.
+    if (s.clientConfig().containsKey("group.instance.id")) {
+      running.membershipOnClose = CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP;
+    }
     streams.setUncaughtExceptionHandler(
         e -> {
           running.fatal.compareAndSet(null, e);

@@ -1,0 +1,235 @@
+package dev.webshell.detector.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.webshell.detector.event.InputFormat;
+import dev.webshell.detector.generator.EventJson;
+import dev.webshell.detector.registry.ConfluentAvroDeserializer;
+import dev.webshell.detector.registry.ConfluentAvroSerializer;
+import dev.webshell.detector.registry.RegistryConfig;
+import dev.webshell.detector.registry.SchemaRegistryClient;
+import dev.webshell.detector.registry.SchemaRegistryClients;
+import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertJson;
+import dev.webshell.detector.service.DetectorService;
+import dev.webshell.schema.DeviceProcessEvent;
+import dev.webshell.schema.WebShellAlert;
+import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
+import dev.webshell.testkit.registry.ApicurioRegistry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service on a real broker (in-process KRaft) and the real schema registry (Apicurio): what
+ * {@code run} writes equals what {@code scan} prints for the same events, device by device.
+ */
+class RunEndToEndTest {
+  static EmbeddedKafkaCluster kafka;
+  static ApicurioRegistry apicurio;
+  @TempDir Path stateDir;
+  private final StringWriter log = new StringWriter();
+
+  @BeforeAll
+  static void start() {
+    kafka = EmbeddedKafkaCluster.start(1);
+    apicurio = ApicurioRegistry.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (apicurio != null) {
+      apicurio.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  private DetectorService service(
+      String input,
+      String output,
+      String appId,
+      Path state,
+      InputFormat format,
+      String alerts,
+      RegistryConfig registry) {
+    DetectorService.Settings settings =
+        new DetectorService.Settings(
+            kafka.clientConfig(),
+            List.of(input),
+            null,
+            output,
+            output + ".dead-letters",
+            appId,
+            state,
+            format,
+            alerts,
+            registry,
+            RuleSpec.seed(),
+            -1,
+            true,
+            3,
+            (short) 1,
+            "exactly_once_v2",
+            0);
+    return new DetectorService(settings, new PrintWriter(log, true));
+  }
+
+  private static List<Map.Entry<String, byte[]>> json(List<DeviceProcessEvent> events) {
+    return events.stream()
+        .<Map.Entry<String, byte[]>>map(
+            e ->
+                new AbstractMap.SimpleEntry<>(
+                    e.getDeviceId(), EventJson.toJson(e).getBytes(StandardCharsets.UTF_8)))
+        .toList();
+  }
+
+  private static final Function<byte[], String> UTF8 = b -> new String(b, StandardCharsets.UTF_8);
+
+  @Test
+  void shouldWriteExactlyTheRevisionsScanPrintsForJsonEventsKeyedByDeviceOnThreePartitions() {
+    List<DeviceProcessEvent> events = Traffic.events(11, 4000, 300);
+    List<String> expected = Traffic.scan(events);
+    kafka.createTopic("json-events", 3, (short) 1);
+    Topics.produce(kafka.clientConfig(), "json-events", json(events));
+
+    try (DetectorService.Running running =
+        service("json-events", "json-alerts", "e2e-json", stateDir, InputFormat.AUTO, "json", null)
+            .start()) {
+      List<String> actual =
+          Topics.readCommitted(
+              kafka.clientConfig(), "json-alerts", expected.size(), Duration.ofSeconds(90), UTF8);
+      assertEquals(
+          expected.size(), actual.size(), "revisions (none missing, none duplicated)\n" + log);
+      assertEquals(Traffic.byDevice(expected), Traffic.byDevice(actual));
+    }
+  }
+
+  @Test
+  void shouldReadAvroThroughTheRegistryAndWriteAvroAlertsUnderTopicValue() throws Exception {
+    List<DeviceProcessEvent> events = Traffic.events(12, 3000, 200);
+    List<String> expected = Traffic.scan(events);
+    RegistryConfig registry = RegistryConfig.of(apicurio.ccompatUrl());
+    kafka.createTopic("avro-events", 3, (short) 1);
+    try (SchemaRegistryClient client = SchemaRegistryClients.create(registry)) {
+      ConfluentAvroSerializer<DeviceProcessEvent> avro = ConfluentAvroSerializer.forValues(client);
+      Topics.produce(
+          kafka.clientConfig(),
+          "avro-events",
+          events.stream()
+              .<Map.Entry<String, byte[]>>map(
+                  e ->
+                      new AbstractMap.SimpleEntry<>(
+                          e.getDeviceId(), avro.serialize("avro-events", e)))
+              .toList());
+      ConfluentAvroDeserializer<WebShellAlert> alerts =
+          ConfluentAvroDeserializer.specific(client, WebShellAlert.class);
+      try (DetectorService.Running running =
+          service(
+                  "avro-events",
+                  "avro-alerts",
+                  "e2e-avro",
+                  stateDir,
+                  InputFormat.AVRO,
+                  "avro",
+                  registry)
+              .start()) {
+        List<String> actual =
+            Topics.readCommitted(
+                kafka.clientConfig(),
+                "avro-alerts",
+                expected.size(),
+                Duration.ofSeconds(90),
+                b -> AlertJson.toJson(alerts.deserialize("avro-alerts", b)));
+        assertEquals(expected.size(), actual.size(), "revisions\n" + log);
+        assertEquals(Traffic.byDevice(expected), Traffic.byDevice(actual));
+      }
+      // the alert schema is registered under <topic>-value
+      assertEquals(WebShellAlert.getClassSchema(), client.latest("avro-alerts-value").schema());
+    }
+  }
+
+  @Test
+  void shouldResumeAfterARestartWithNoDuplicatedAndNoMissingRevision(@TempDir Path other) {
+    List<DeviceProcessEvent> events = Traffic.events(13, 4000, 150);
+    List<String> expected = Traffic.scan(events);
+    int half = events.size() / 2;
+    List<String> expectedFirstHalf = Traffic.scan(events.subList(0, half));
+    kafka.createTopic("restart-events", 3, (short) 1);
+    Topics.produce(kafka.clientConfig(), "restart-events", json(events.subList(0, half)));
+
+    try (DetectorService.Running running =
+        service(
+                "restart-events",
+                "restart-alerts",
+                "e2e-restart",
+                stateDir,
+                InputFormat.JSON,
+                "json",
+                null)
+            .start()) {
+      List<String> first =
+          Topics.readCommitted(
+              kafka.clientConfig(),
+              "restart-alerts",
+              expectedFirstHalf.size(),
+              Duration.ofSeconds(90),
+              UTF8);
+      assertEquals(expectedFirstHalf.size(), first.size(), log.toString());
+    }
+    // second half while the detector is down; it comes back on the same state directory
+    Topics.produce(
+        kafka.clientConfig(), "restart-events", json(events.subList(half, 3 * half / 2)));
+    try (DetectorService.Running running =
+        service(
+                "restart-events",
+                "restart-alerts",
+                "e2e-restart",
+                stateDir,
+                InputFormat.JSON,
+                "json",
+                null)
+            .start()) {
+      Topics.readCommitted(
+          kafka.clientConfig(),
+          "restart-alerts",
+          Traffic.scan(events.subList(0, 3 * half / 2)).size(),
+          Duration.ofSeconds(90),
+          UTF8);
+    }
+    // and again on an empty state directory: the windows are restored from the changelog
+    Topics.produce(
+        kafka.clientConfig(), "restart-events", json(events.subList(3 * half / 2, events.size())));
+    try (DetectorService.Running running =
+        service(
+                "restart-events",
+                "restart-alerts",
+                "e2e-restart",
+                other,
+                InputFormat.JSON,
+                "json",
+                null)
+            .start()) {
+      List<String> all =
+          Topics.readCommitted(
+              kafka.clientConfig(),
+              "restart-alerts",
+              expected.size(),
+              Duration.ofSeconds(90),
+              UTF8);
+      assertEquals(expected.size(), all.size(), "none lost, none duplicated\n" + log);
+      assertEquals(Traffic.byDevice(expected), Traffic.byDevice(all));
+    }
+  }
+}
