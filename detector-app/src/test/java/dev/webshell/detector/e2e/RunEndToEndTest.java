@@ -1,6 +1,7 @@
 package dev.webshell.detector.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.generator.EventJson;
@@ -12,6 +13,7 @@ import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertJson;
 import dev.webshell.detector.service.DetectorService;
+import dev.webshell.detector.service.StartupException;
 import dev.webshell.schema.DeviceProcessEvent;
 import dev.webshell.schema.WebShellAlert;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
@@ -158,6 +160,50 @@ class RunEndToEndTest {
       // the alert schema is registered under <topic>-value
       assertEquals(WebShellAlert.getClassSchema(), client.latest("avro-alerts-value").schema());
     }
+  }
+
+  @Test
+  void shouldFailFastNamingAMissingInputTopic() {
+    DetectorService d =
+        service(
+            "no-such-events", "x-alerts", "e2e-missing", stateDir, InputFormat.JSON, "json", null);
+    StartupException e = assertThrows(StartupException.class, d::start);
+    assertEquals(
+        "input topic 'no-such-events' does not exist on " + kafka.bootstrapServers(),
+        e.getMessage());
+  }
+
+  @Test
+  void shouldSayWhichOutputTopicIsMissingUnlessAskedToCreateIt() {
+    kafka.createTopic("present-events", 1, (short) 1);
+    DetectorService.Settings settings =
+        new DetectorService.Settings(
+            kafka.clientConfig(),
+            List.of("present-events"),
+            null,
+            "missing-alerts",
+            "missing-alerts.dlq",
+            "e2e-missing-out",
+            stateDir,
+            InputFormat.JSON,
+            "json",
+            null,
+            RuleSpec.seed(),
+            -1,
+            false,
+            1,
+            (short) 1,
+            "exactly_once_v2",
+            0);
+    StartupException e =
+        assertThrows(
+            StartupException.class,
+            () -> new DetectorService(settings, new PrintWriter(log, true)).start());
+    assertEquals(
+        "topic 'missing-alerts' does not exist on "
+            + kafka.bootstrapServers()
+            + ": create it, or pass --create-topics",
+        e.getMessage());
   }
 
   @Test
