@@ -51,11 +51,12 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -146,6 +147,14 @@ final class Demo {
       ok = true;
       return 0;
     } catch (Stopped e) {
+      // Ctrl-C before the end: what was seen so far
+      if (detector != null) {
+        try {
+          summary();
+        } catch (RuntimeException ignored) {
+          // stopping anyway
+        }
+      }
       ok = true;
       return 0;
     } catch (RuntimeException | IOException e) {
@@ -456,43 +465,47 @@ final class Demo {
   }
 
   /**
-   * Waits until the detector has committed its position at the end of the input, and the alert
-   * reader has read every committed alert and dead letter.
+   * Waits until the detector has processed every event produced and every match it passed on
+   * through its repartition topic, has committed a transaction after that, and the alert reader has
+   * read every committed alert and dead letter.
+   *
+   * <p>Committed consumer offsets alone cannot tell: the window sub-topology reads a repartition
+   * topic, and committed offsets may stop short of a trailing transaction marker. The stream
+   * thread's own counters can: {@code process-total} counts each record processed (input events and
+   * repartitioned matches alike) and {@code commit-total} each commit, on the one stream thread
+   * that processes and commits in turn.
    */
   private void awaitCaughtUp() {
     Admin admin = kafka.admin();
     long deadline = System.nanoTime() + o.timeout().toNanos();
+    double commitsWhenProcessed = -1;
     while (true) {
-      try {
-        Map<TopicPartition, Long> inputEnd = ends(admin, EVENTS_TOPIC, PARTITIONS, false);
-        Map<TopicPartition, OffsetAndMetadata> committed =
-            admin
-                .listConsumerGroupOffsets(APPLICATION_ID)
-                .partitionsToOffsetAndMetadata()
-                .get(10, TimeUnit.SECONDS);
-        boolean detectorDone =
-            inputEnd.entrySet().stream()
-                .allMatch(
-                    e ->
-                        e.getValue() == 0
-                            || (committed.get(e.getKey()) != null
-                                && committed.get(e.getKey()).offset() >= e.getValue()));
-        if (detectorDone) {
+      MeterRegistry meters = detector.meters();
+      double read = sum(meters, "detector.events");
+      double rejected = sum(meters, "detector.dead.letters");
+      double target = read + sum(meters, "detector.matches");
+      if (commitsWhenProcessed < 0
+          && read + rejected >= produced
+          && threadMetric("process-total") >= target) {
+        commitsWhenProcessed = threadMetric("commit-total");
+      }
+      if (commitsWhenProcessed >= 0 && threadMetric("commit-total") > commitsWhenProcessed) {
+        try {
           Map<TopicPartition, Long> outEnd = new HashMap<>();
-          outEnd.putAll(ends(admin, ALERTS_TOPIC, PARTITIONS, true));
-          outEnd.putAll(ends(admin, DLQ_TOPIC, 1, true));
+          outEnd.putAll(ends(admin, ALERTS_TOPIC, PARTITIONS));
+          outEnd.putAll(ends(admin, DLQ_TOPIC, 1));
           boolean readerDone =
               outEnd.entrySet().stream()
                   .allMatch(e -> consumed.getOrDefault(e.getKey(), -1L) >= e.getValue());
           if (readerDone) {
             return;
           }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+          // the broker is busy; ask again
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new Stopped();
         }
-      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-        // the broker is busy; ask again
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new Stopped();
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
@@ -507,25 +520,39 @@ final class Demo {
     }
   }
 
-  private static Map<TopicPartition, Long> ends(
-      Admin admin, String topic, int partitions, boolean committedOnly)
+  private static double sum(MeterRegistry meters, String name) {
+    return meters.find(name).counters().stream().mapToDouble(Counter::count).sum();
+  }
+
+  /** A stream-thread metric of the detector's Kafka Streams client, summed over its threads. */
+  private double threadMetric(String name) {
+    double total = 0;
+    for (Map.Entry<MetricName, ? extends Metric> e : detector.streams().metrics().entrySet()) {
+      if (e.getKey().group().equals("stream-thread-metrics")
+          && e.getKey().name().equals(name)
+          && e.getValue().metricValue() instanceof Number n) {
+        total += n.doubleValue();
+      }
+    }
+    return total;
+  }
+
+  /** The last stable offsets: where a read_committed reader stands once it has read it all. */
+  private static Map<TopicPartition, Long> ends(Admin admin, String topic, int partitions)
       throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
     for (int p = 0; p < partitions; p++) {
       request.put(new TopicPartition(topic, p), OffsetSpec.latest());
     }
-    ListOffsetsOptions options =
-        new ListOffsetsOptions(
-            committedOnly ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED);
+    ListOffsetsOptions options = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
     return admin.listOffsets(request, options).all().get(10, TimeUnit.SECONDS).entrySet().stream()
         .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
   }
 
   private void summary() {
     MeterRegistry meters = detector.meters();
-    double read =
-        meters.find("detector.events").counters().stream().mapToDouble(Counter::count).sum();
-    double matches = counter(meters, "detector.matches");
+    double read = sum(meters, "detector.events");
+    double matches = sum(meters, "detector.matches");
     long seconds = Math.round(secs(Duration.ofNanos(System.nanoTime() - t0)) * 10);
     List<String> hosts = printer.hosts();
     out.println();
@@ -575,11 +602,6 @@ final class Demo {
     row("metrics", metricsUrl() + "  (health: /health/ready)");
     out.println();
     out.flush();
-  }
-
-  private static double counter(MeterRegistry meters, String name) {
-    Counter c = meters.find(name).counter();
-    return c == null ? 0 : c.count();
   }
 
   private void row(String label, String value) {
