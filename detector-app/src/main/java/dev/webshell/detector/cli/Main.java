@@ -6,6 +6,8 @@ import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +23,12 @@ import picocli.CommandLine.Command;
     versionProvider = Main.VersionProvider.class,
     subcommands = {ScanCommand.class, RunCommand.class, GenerateCommand.class})
 public final class Main implements Runnable {
+  /**
+   * Commands that live outside detector-app (they need the test kit, which production never ships)
+   * and join the CLI only when their class is on the classpath: the launcher adds them.
+   */
+  static final List<String> OPTIONAL_SUBCOMMANDS = List.of("dev.webshell.demo.DemoCommand");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
@@ -41,6 +49,8 @@ public final class Main implements Runnable {
    */
   public static CommandLine commandLine(String[] args) {
     CommandLine cl = new CommandLine(new Main());
+    // before the settings below, which apply to the subcommands present when they are made
+    addOptionalSubcommands(cl, OPTIONAL_SUBCOMMANDS);
     cl.setDefaultValueProvider(
         new ConfigFileDefaults(
             ConfigFileDefaults.find(args), new EnvironmentDefaults(System.getenv())));
@@ -58,6 +68,27 @@ public final class Main implements Runnable {
             false));
     cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
     return cl;
+  }
+
+  /**
+   * Adds each picocli command class named in {@code classNames} that can be loaded; a missing one
+   * is skipped silently.
+   *
+   * @return the names of the commands added
+   */
+  static List<String> addOptionalSubcommands(CommandLine cl, List<String> classNames) {
+    List<String> added = new ArrayList<>();
+    for (String className : classNames) {
+      CommandLine sub;
+      try {
+        sub = new CommandLine(Class.forName(className, true, Main.class.getClassLoader()));
+      } catch (ClassNotFoundException | LinkageError absent) {
+        continue; // not on the classpath, or without what it needs
+      }
+      cl.addSubcommand(sub);
+      added.add(sub.getCommandName());
+    }
+    return added;
   }
 
   @Override

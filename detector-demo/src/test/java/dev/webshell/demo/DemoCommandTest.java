@@ -1,0 +1,208 @@
+package dev.webshell.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webshell.detector.generator.EventJson;
+import dev.webshell.detector.offline.Scanner;
+import dev.webshell.detector.rule.RuleFiles;
+import dev.webshell.testkit.registry.ApicurioRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+/**
+ * Runs {@code demo} through picocli in-process, on a real in-process broker, and checks what it
+ * prints against an oracle: the same scripted events replayed through the offline scanner (the
+ * detector's topology in a TopologyTestDriver).
+ */
+class DemoCommandTest {
+  private static final long SEED = 7;
+  private static final int DEVICES = 200;
+  private static final long EVENTS = 1500;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One revision as the scanner emits it. */
+  record Revision(String host, int revision, long matches, int lines, List<String> commandLines) {}
+
+  @Test
+  @Timeout(240)
+  void shouldPrintTheSoftCellAndTomcatAlertsRevisionByRevisionAndASummaryThenExitZero()
+      throws Exception {
+    List<Revision> expected = oracle();
+    // the story: one Soft Cell alert (5 distinct lines) and one Tomcat alert (3), nothing else
+    assertEquals(8, expected.size(), "oracle: " + expected);
+    Revision softCell = revisionWith(expected, "cmd.exe /c systeminfo");
+    Revision tomcat = revisionWith(expected, "cmd.exe /c timeout /t 30");
+    assertFalse(softCell.host().equals(tomcat.host()), "seed puts both on one server");
+
+    Result r = run("--registry", "mock");
+
+    assertEquals(0, r.exit(), r.output());
+    assertRevisionsPrinted(expected, r.output());
+    String summary = r.output();
+    assertRow(summary, "events produced", "1,500 ");
+    assertRow(summary, "events read", "1,500");
+    assertRow(summary, "matches", "9");
+    assertRow(summary, "alert revisions", "8");
+    assertRow(summary, "alerts", "2");
+    assertRow(summary, "devices alerted", "2 (" + softCell.host() + ", " + tomcat.host() + ")");
+    assertRow(summary, "dead letters", "0");
+    assertRow(summary, "schema registry", "mock://demo");
+    assertTrue(summary.matches("(?s).*\\n  Kafka +localhost:\\d+ .*"), summary);
+    assertTrue(summary.matches("(?s).*\\n  metrics +http://localhost:\\d+/metrics.*"), summary);
+    assertTrue(summary.matches("(?s).*\\n  time taken +\\d+\\.\\d s .*"), summary);
+    assertFalse(r.output().contains("\u001b["), "no colour without a terminal");
+    assertFalse(r.output().contains("Formatting metadata directory"), "broker noise on stdout");
+  }
+
+  @Test
+  @Timeout(240)
+  void shouldRunTheSameStoryThroughARealApicurioRegistry() throws Exception {
+    List<Revision> expected = oracle();
+
+    Result r = run("--registry", "apicurio");
+
+    assertEquals(0, r.exit(), r.output());
+    assertRevisionsPrinted(expected, r.output());
+    assertTrue(
+        r.output()
+            .matches(
+                "(?s).*\\n  schema registry +http://127\\.0\\.0\\.1:\\d+/apis/ccompat/v7 \\(Apicurio "
+                    + Pattern.quote(ApicurioRegistry.VERSION)
+                    + "\\).*"),
+        r.output());
+    assertRow(r.output(), "alert revisions", "8");
+  }
+
+  private record Result(int exit, String output) {}
+
+  private static Result run(String... extra) {
+    DemoCommand command = new DemoCommand();
+    command.handleSignals = false;
+    CommandLine cl = new CommandLine(command);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--events", Long.toString(EVENTS),
+                "--devices", Integer.toString(DEVICES),
+                "--seed", Long.toString(SEED),
+                "--rate", "0",
+                "--color", "never"));
+    args.addAll(List.of(extra));
+    int exit = cl.execute(args.toArray(String[]::new));
+    return new Result(exit, out + err.toString());
+  }
+
+  /** The same events through the offline scanner: the revisions the demo must print. */
+  private static List<Revision> oracle() throws Exception {
+    DemoScript script = new DemoScript(SEED, DEVICES, EVENTS);
+    StringBuilder lines = new StringBuilder();
+    long t = 1_800_000_000_000_000L;
+    while (!script.batchDone()) {
+      lines.append(EventJson.toJson(script.next(t += 1000))).append('\n');
+    }
+    List<Revision> revisions = new ArrayList<>();
+    try (Scanner scanner = new Scanner(RuleFiles.builtIn("kql"))) {
+      scanner.scan(
+          new ByteArrayInputStream(lines.toString().getBytes(StandardCharsets.UTF_8)),
+          json -> revisions.add(parse(json)),
+          problem -> {
+            throw new AssertionError(problem);
+          });
+    }
+    return revisions;
+  }
+
+  private static Revision parse(String json) {
+    try {
+      JsonNode a = JSON.readTree(json);
+      List<String> commandLines = new ArrayList<>();
+      a.get("commandLines").forEach(n -> commandLines.add(n.asText()));
+      return new Revision(
+          a.get("hostName").asText(),
+          a.get("revision").asInt(),
+          a.get("matchCount").asLong(),
+          a.get("commandLineCount").asInt(),
+          commandLines);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static Revision revisionWith(List<Revision> revisions, String commandLine) {
+    return revisions.stream()
+        .filter(r -> r.commandLines().contains(commandLine))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no revision with " + commandLine));
+  }
+
+  /**
+   * Every expected revision is printed, per device in order, with its counts and exactly the
+   * command lines it added to the previous revision.
+   */
+  private static void assertRevisionsPrinted(List<Revision> expected, String output) {
+    Pattern header =
+        Pattern.compile(
+            "(?m)^(\\S+) +alert ([0-9a-f]{8})  rev (\\d+)  ([\\d,]+) match(?:es)?, (\\d+) command"
+                + " lines?  .*$");
+    Map<String, List<String>> printedByHost = new LinkedHashMap<>();
+    Matcher m = header.matcher(output);
+    while (m.find()) {
+      int end = output.indexOf('\n', m.end());
+      StringBuilder block = new StringBuilder(m.group(3) + "|" + m.group(4) + "|" + m.group(5));
+      int next = end + 1;
+      while (next < output.length() && output.startsWith("    + ", next)) {
+        int eol = output.indexOf('\n', next);
+        block.append("|").append(output, next + 6, eol);
+        next = eol + 1;
+      }
+      printedByHost.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(block.toString());
+    }
+    Map<String, List<String>> expectedByHost = new LinkedHashMap<>();
+    Map<String, List<String>> previous = new LinkedHashMap<>();
+    for (Revision r : expected) {
+      List<String> before = previous.getOrDefault(r.host(), List.of());
+      StringBuilder block = new StringBuilder(r.revision() + "|" + r.matches() + "|" + r.lines());
+      for (String line : r.commandLines()) {
+        if (!before.contains(line)) {
+          block.append("|").append(line);
+        }
+      }
+      expectedByHost.computeIfAbsent(r.host(), k -> new ArrayList<>()).add(block.toString());
+      previous.put(r.host(), r.commandLines());
+    }
+    assertEquals(expectedByHost, printedByHost, output);
+  }
+
+  private static void assertRow(String text, String label, String valueStart) {
+    Matcher m = Pattern.compile("(?m)^  " + Pattern.quote(label) + " +(.*)$").matcher(text);
+    assertTrue(m.find(), "no row '" + label + "' in\n" + text);
+    assertTrue(
+        m.group(1).startsWith(valueStart),
+        "row '"
+            + label
+            + "' is '"
+            + m.group(1)
+            + "', expected it to start with '"
+            + valueStart
+            + "'");
+  }
+}
