@@ -39,6 +39,46 @@ public final class DetectorProcess implements AutoCloseable {
     this.stderr = stderr;
   }
 
+  /**
+   * Arguments of {@code run} for a test: JSON alerts, metrics on a free port, quick group
+   * membership (a killed instance is noticed within 6 s), then {@code extra}.
+   */
+  public static List<String> runArgs(
+      String bootstrap,
+      String input,
+      String output,
+      String dlq,
+      String applicationId,
+      Path stateDir,
+      String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "--bootstrap-servers",
+                bootstrap,
+                "--input-topics",
+                input,
+                "--output-topic",
+                output,
+                "--dlq-topic",
+                dlq,
+                "--application-id",
+                applicationId,
+                "--state-dir",
+                stateDir.toString(),
+                "--alert-format",
+                "json",
+                "--metrics-port",
+                "0",
+                "-D",
+                "consumer.session.timeout.ms=6000",
+                "-D",
+                "consumer.heartbeat.interval.ms=1000"));
+    args.addAll(List.of(extra));
+    return args;
+  }
+
   /** Starts {@code detector ARGS…} (e.g. {@code run --bootstrap-servers …}). */
   public static DetectorProcess start(Path dir, String name, List<String> args) {
     return start(dir, name, args, Map.of());

@@ -109,7 +109,7 @@ public final class Traffic {
   }
 
   /** Produces the records (acks=all, idempotent) and waits until all are written. */
-  public static void produce(
+  public static List<RecordMetadata> produce(
       Map<String, Object> client, List<ProducerRecord<byte[], byte[]>> records) {
     Map<String, Object> c = new HashMap<>(client);
     c.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -121,9 +121,11 @@ public final class Traffic {
       for (ProducerRecord<byte[], byte[]> r : records) {
         sent.add(p.send(r));
       }
+      List<RecordMetadata> written = new ArrayList<>(sent.size());
       for (Future<RecordMetadata> f : sent) {
-        f.get();
+        written.add(f.get());
       }
+      return written;
     } catch (ExecutionException e) {
       throw new IllegalStateException("produce failed: " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
