@@ -56,6 +56,9 @@ final class DetectorLogger extends LegacyAbstractLogger {
   protected void handleNormalizedLoggingCall(
       Level level, Marker marker, String pattern, Object[] arguments, Throwable throwable) {
     String message = MessageFormatter.basicArrayFormat(pattern, arguments);
+    if (message != null && QuietClients.silenced(name, message)) {
+      return;
+    }
     String line =
         LogLine.format(
             LogFormat.current(),
