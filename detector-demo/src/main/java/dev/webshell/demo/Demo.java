@@ -17,8 +17,6 @@ import dev.webshell.testkit.registry.ApicurioRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -281,8 +279,10 @@ final class Demo {
     checkStop();
 
     long d0 = System.nanoTime();
-    PrintWriter serviceLog = fileWriter(workDir.resolve("detector.log"));
-    toClose.push(serviceLog);
+    // the detector's own start/stop lines would interleave with the demo's story; warnings stay
+    if (System.getProperty("detector.log.level.detector") == null) {
+      System.setProperty("detector.log.level.detector", "warn");
+    }
     DetectorService.Settings settings =
         new DetectorService.Settings(
             new HashMap<>(kafka.clientConfig()),
@@ -302,7 +302,7 @@ final class Demo {
             (short) 1,
             "exactly_once_v2",
             0);
-    detector = new DetectorService(settings, serviceLog).start();
+    detector = new DetectorService(settings).start();
     toClose.push(detector);
     awaitRunning();
     detectorStartup = Duration.ofNanos(System.nanoTime() - d0);
@@ -633,11 +633,6 @@ final class Demo {
         // shutting down: nothing more to do about it
       }
     }
-  }
-
-  private static PrintWriter fileWriter(Path file) throws IOException {
-    OutputStream os = Files.newOutputStream(file);
-    return new PrintWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8), true);
   }
 
   private static void deleteRecursively(Path dir) {

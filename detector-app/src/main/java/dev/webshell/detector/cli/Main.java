@@ -1,6 +1,7 @@
 package dev.webshell.detector.cli;
 
 import dev.webshell.detector.ops.Version;
+import dev.webshell.detector.ops.logging.LogFormat;
 import dev.webshell.detector.service.StartupException;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
@@ -8,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -57,7 +59,11 @@ public final class Main implements Runnable {
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof StartupException) {
-            commandLine.getErr().println("detector: " + e.getMessage());
+            if (LogFormat.current() == LogFormat.JSON) {
+              LoggerFactory.getLogger("detector").error(e.getMessage());
+            } else {
+              commandLine.getErr().println("detector: " + e.getMessage());
+            }
             return 1;
           }
           throw e;

@@ -1,6 +1,7 @@
 package dev.webshell.detector.cli;
 
 import dev.webshell.detector.event.InputFormat;
+import dev.webshell.detector.ops.logging.LogFormat;
 import dev.webshell.detector.service.DetectorService;
 import java.nio.file.Path;
 import java.util.List;
@@ -138,8 +139,21 @@ public final class RunCommand implements Callable<Integer> {
           "Warm copies of each state store on other instances (default: ${DEFAULT-VALUE}).")
   int standbyReplicas;
 
+  @Option(
+      names = "--log-format",
+      defaultValue = "human",
+      description =
+          "human (lines with time, level, source) or json (one JSON object per line: time, level,"
+              + " logger, thread, message, exception) on stderr (default: ${DEFAULT-VALUE}).")
+  String logFormat;
+
   @Override
   public Integer call() {
+    try {
+      LogFormat.use(LogFormat.parse(logFormat));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     if ((inputTopics == null || inputTopics.isEmpty()) == (inputPattern == null)) {
       throw new ParameterException(
           spec.commandLine(), "give exactly one of --input-topics or --input-pattern");
@@ -186,6 +200,6 @@ public final class RunCommand implements Callable<Integer> {
             replicationFactor,
             processingGuarantee,
             standbyReplicas);
-    return new DetectorService(settings, spec.commandLine().getErr()).run();
+    return new DetectorService(settings).run();
   }
 }

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.avro.Schema;
+import org.apache.avro.SystemLimitException;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
@@ -36,6 +37,29 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param <T> {@link GenericRecord} for a projection schema, or a generated {@link SpecificRecord}
  */
 public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
+  /**
+   * The longest string or byte array, in bytes, and the most array or map items one payload may
+   * claim. Avro allocates what a length prefix claims before reading it: without a bound, a 40-byte
+   * record claiming a 512 MB string stops the detector with an OutOfMemoryError, again after every
+   * restart. Set through Avro's own system properties ({@link SystemLimitException}) when the JVM
+   * has not set them; an operator may set them ({@code -Dorg.apache.avro.limits.…}).
+   */
+  public static final int MAX_LENGTH = 8 << 20;
+
+  public static final int MAX_ITEMS = 1_000_000;
+
+  static {
+    limit(SystemLimitException.MAX_STRING_LENGTH_PROPERTY, MAX_LENGTH);
+    limit(SystemLimitException.MAX_BYTES_LENGTH_PROPERTY, MAX_LENGTH);
+    limit(SystemLimitException.MAX_COLLECTION_LENGTH_PROPERTY, MAX_ITEMS);
+  }
+
+  private static void limit(String property, int value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, Integer.toString(value));
+    }
+  }
+
   private final SchemaRegistryClient client;
   private final Schema readerSchema;
   private final Function<Schema, DatumReader<T>> readerFactory;

@@ -23,7 +23,6 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +40,8 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The long-running detector: checks its surroundings, builds the topology, runs Kafka Streams,
@@ -69,17 +70,18 @@ public final class DetectorService {
       int standbyReplicas) {}
 
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(25);
-  private final Settings s;
-  private final PrintWriter log;
 
-  public DetectorService(Settings settings, PrintWriter log) {
+  /** The detector's own lines ("detector: …"), human or JSON like every other log line. */
+  private static final Logger LOG = LoggerFactory.getLogger("detector");
+
+  private final Settings s;
+
+  public DetectorService(Settings settings) {
     this.s = settings;
-    this.log = log;
   }
 
-  private void info(String message) {
-    log.println("detector: " + message);
-    log.flush();
+  private static void info(String message) {
+    LOG.info(message);
   }
 
   /** A started detector. */
@@ -165,9 +167,9 @@ public final class DetectorService {
     // a fatal error: leave without the SIGTERM hook's success status
     Runtime.getRuntime().removeShutdownHook(hook);
     running.close();
-    info(
-        "fatal error: "
-            + (error == null ? "the streams client entered ERROR" : Preflight.rootMessage(error)));
+    LOG.error(
+        "fatal error: {}",
+        error == null ? "the streams client entered ERROR" : Preflight.rootMessage(error));
     return 1;
   }
 

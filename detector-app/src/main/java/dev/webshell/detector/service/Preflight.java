@@ -1,5 +1,6 @@
 package dev.webshell.detector.service;
 
+import dev.webshell.detector.ops.logging.QuietClients;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  */
 public final class Preflight implements AutoCloseable {
   private static final int TIMEOUT_SECONDS = 15;
+  static final String CLIENT_ID = "web-shell-detector-preflight";
   private final Admin admin;
   private final String bootstrap;
 
@@ -33,7 +35,10 @@ public final class Preflight implements AutoCloseable {
     Map<String, Object> c = new HashMap<>(clientConfig);
     c.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     c.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
-    c.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "web-shell-detector-preflight");
+    c.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, CLIENT_ID);
+    // every failure of these checks becomes one line of ours; the client's own lines would repeat
+    // it with a stack trace first
+    QuietClients.silence(String.valueOf(c.get(AdminClientConfig.CLIENT_ID_CONFIG)));
     this.bootstrap = String.valueOf(c.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
     Map<String, Object> adminConfig = new HashMap<>();
     Set<String> known = AdminClientConfig.configNames();

@@ -84,7 +84,7 @@ class CliRunAgainstStandaloneBrokerTest {
                 Duration.ofSeconds(120),
                 b -> new String(b, StandardCharsets.UTF_8));
         assertEquals(expected.size(), actual.size(), Files.readString(log));
-        assertEquals(Traffic.byDevice(expected), Traffic.byDevice(actual));
+        assertEquals(Traffic.linesByDevice(expected), Traffic.linesByDevice(actual));
 
         Matcher port = Pattern.compile("metrics on :(\\d+)").matcher(Files.readString(log));
         assertTrue(port.find(), Files.readString(log));

@@ -18,7 +18,6 @@ import dev.webshell.schema.DeviceProcessEvent;
 import dev.webshell.schema.WebShellAlert;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
 import dev.webshell.testkit.registry.ApicurioRegistry;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -85,7 +84,7 @@ class RunEndToEndTest {
             (short) 1,
             "exactly_once_v2",
             0);
-    return new DetectorService(settings, new PrintWriter(log, true));
+    return new DetectorService(settings);
   }
 
   private static List<Map.Entry<String, byte[]>> json(List<DeviceProcessEvent> events) {
@@ -114,7 +113,7 @@ class RunEndToEndTest {
               kafka.clientConfig(), "json-alerts", expected.size(), Duration.ofSeconds(90), UTF8);
       assertEquals(
           expected.size(), actual.size(), "revisions (none missing, none duplicated)\n" + log);
-      assertEquals(Traffic.byDevice(expected), Traffic.byDevice(actual));
+      assertEquals(Traffic.linesByDevice(expected), Traffic.linesByDevice(actual));
     }
   }
 
@@ -155,7 +154,7 @@ class RunEndToEndTest {
                 Duration.ofSeconds(90),
                 b -> AlertJson.toJson(alerts.deserialize("avro-alerts", b)));
         assertEquals(expected.size(), actual.size(), "revisions\n" + log);
-        assertEquals(Traffic.byDevice(expected), Traffic.byDevice(actual));
+        assertEquals(Traffic.linesByDevice(expected), Traffic.linesByDevice(actual));
       }
       // the alert schema is registered under <topic>-value
       assertEquals(WebShellAlert.getClassSchema(), client.latest("avro-alerts-value").schema());
@@ -196,9 +195,7 @@ class RunEndToEndTest {
             "exactly_once_v2",
             0);
     StartupException e =
-        assertThrows(
-            StartupException.class,
-            () -> new DetectorService(settings, new PrintWriter(log, true)).start());
+        assertThrows(StartupException.class, () -> new DetectorService(settings).start());
     assertEquals(
         "topic 'missing-alerts' does not exist on "
             + kafka.bootstrapServers()
@@ -275,7 +272,7 @@ class RunEndToEndTest {
               Duration.ofSeconds(90),
               UTF8);
       assertEquals(expected.size(), all.size(), "none lost, none duplicated\n" + log);
-      assertEquals(Traffic.byDevice(expected), Traffic.byDevice(all));
+      assertEquals(Traffic.linesByDevice(expected), Traffic.linesByDevice(all));
     }
   }
 }
