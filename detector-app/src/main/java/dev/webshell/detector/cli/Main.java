@@ -41,6 +41,8 @@ public final class Main implements Runnable {
    */
   public static CommandLine commandLine(String[] args) {
     CommandLine cl = new CommandLine(new Main());
+    // before the defaults and streams below are set: they reach the subcommands present then
+    addIfPresent(cl, "dev.webshell.bench.BenchCommand");
     cl.setDefaultValueProvider(
         new ConfigFileDefaults(
             ConfigFileDefaults.find(args), new EnvironmentDefaults(System.getenv())));
@@ -58,6 +60,24 @@ public final class Main implements Runnable {
             false));
     cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
     return cl;
+  }
+
+  /**
+   * Adds a subcommand that lives in an optional module (bench, demo: they need the test kit, which
+   * the launcher puts on the classpath for them only); nothing happens when it is absent.
+   */
+  static void addIfPresent(CommandLine cl, String className) {
+    Class<?> type;
+    try {
+      type = Class.forName(className);
+    } catch (ClassNotFoundException | LinkageError e) {
+      return;
+    }
+    try {
+      cl.addSubcommand(type.getDeclaredConstructor().newInstance());
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot create the command " + className, e);
+    }
   }
 
   @Override
