@@ -29,7 +29,8 @@ public final class Main implements Runnable {
    * Commands that live outside detector-app (they need the test kit, which production never ships)
    * and join the CLI only when their class is on the classpath: the launcher adds them.
    */
-  static final List<String> OPTIONAL_SUBCOMMANDS = List.of("dev.webshell.demo.DemoCommand");
+  static final List<String> OPTIONAL_SUBCOMMANDS =
+      List.of("dev.webshell.demo.DemoCommand", "dev.webshell.bench.BenchCommand");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -42,6 +42,23 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
 
   public static final Schema PROJECTION = projection();
 
+  // positions in PROJECTION: a field read by index, not by a name lookup per event
+  private static final int TIMESTAMP = pos("Timestamp");
+  private static final int DEVICE_ID = pos("DeviceId");
+  private static final int DEVICE_NAME = pos("DeviceName");
+  private static final int FILE_NAME = pos("FileName");
+  private static final int PROCESS_COMMAND_LINE = pos("ProcessCommandLine");
+  private static final int INITIATING_FILE_NAME = pos("InitiatingProcessFileName");
+  private static final int INITIATING_PARENT_FILE_NAME = pos("InitiatingProcessParentFileName");
+  private static final int INITIATING_COMMAND_LINE = pos("InitiatingProcessCommandLine");
+  private static final int INITIATING_FOLDER_PATH = pos("InitiatingProcessFolderPath");
+  private static final int FOLDER_PATH = pos("FolderPath");
+  private static final int REPORT_ID = pos("ReportId");
+  private static final int PROCESS_ID = pos("ProcessId");
+  private static final int ACCOUNT_NAME = pos("AccountName");
+  private static final int MACHINE_GROUP = pos("MachineGroup");
+  private static final int TENANT_ID = pos("TenantId");
+
   private final ConfluentAvroDeserializer<GenericRecord> deserializer;
 
   public AvroEventDecoder(SchemaRegistryClient registry) {
@@ -89,8 +106,8 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
     } catch (RuntimeException e) {
       throw new DecodeException("invalid-avro", "unreadable Avro: " + e.getClass().getSimpleName());
     }
-    Object ts = r.get("Timestamp");
-    Object deviceId = r.get("DeviceId");
+    Object ts = r.get(TIMESTAMP);
+    Object deviceId = r.get(DEVICE_ID);
     if (deviceId == null || deviceId.toString().isEmpty()) {
       throw new DecodeException("missing-field", "DeviceId is missing or empty");
     }
@@ -100,23 +117,31 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
     return new ProcessEvent(
         micros,
         deviceId.toString(),
-        str(r, "DeviceName"),
-        str(r, "FileName"),
-        str(r, "ProcessCommandLine"),
-        str(r, "InitiatingProcessFileName"),
-        str(r, "InitiatingProcessParentFileName"),
-        str(r, "InitiatingProcessCommandLine"),
-        str(r, "InitiatingProcessFolderPath"),
-        str(r, "FolderPath"),
-        (Long) r.get("ReportId"),
-        (Long) r.get("ProcessId"),
-        str(r, "AccountName"),
-        str(r, "MachineGroup"),
-        str(r, "TenantId"));
+        str(r, DEVICE_NAME),
+        str(r, FILE_NAME),
+        str(r, PROCESS_COMMAND_LINE),
+        str(r, INITIATING_FILE_NAME),
+        str(r, INITIATING_PARENT_FILE_NAME),
+        str(r, INITIATING_COMMAND_LINE),
+        str(r, INITIATING_FOLDER_PATH),
+        str(r, FOLDER_PATH),
+        (Long) r.get(REPORT_ID),
+        (Long) r.get(PROCESS_ID),
+        str(r, ACCOUNT_NAME),
+        str(r, MACHINE_GROUP),
+        str(r, TENANT_ID));
   }
 
-  private static String str(GenericRecord r, String field) {
-    Object v = r.get(field);
+  private static int pos(String field) {
+    Schema.Field f = PROJECTION.getField(field);
+    if (f == null) {
+      throw new IllegalStateException("DeviceProcessEvent has no field " + field);
+    }
+    return f.pos();
+  }
+
+  private static String str(GenericRecord r, int pos) {
+    Object v = r.get(pos);
     return v == null ? null : v.toString();
   }
 

@@ -1,0 +1,764 @@
+package dev.webshell.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webshell.detector.event.InputFormat;
+import dev.webshell.detector.event.Timestamps;
+import dev.webshell.detector.generator.EventJson;
+import dev.webshell.detector.generator.TrafficGenerator;
+import dev.webshell.detector.offline.Scanner;
+import dev.webshell.detector.registry.ConfluentAvroDeserializer;
+import dev.webshell.detector.registry.ConfluentAvroSerializer;
+import dev.webshell.detector.registry.RegistryConfig;
+import dev.webshell.detector.registry.SchemaRegistryClient;
+import dev.webshell.detector.registry.SchemaRegistryClients;
+import dev.webshell.detector.rule.Rule;
+import dev.webshell.detector.rule.RuleFiles;
+import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.service.DetectorService;
+import dev.webshell.schema.DeviceProcessEvent;
+import dev.webshell.schema.WebShellAlert;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code detector bench}: how fast the detector keeps up, measured against the raw Kafka consumer
+ * in the same run (so a busy machine shows in both figures, and their ratio stays meaningful).
+ *
+ * <ol>
+ *   <li>produce N full-width events (Confluent Avro or JSON), about 0.1 % of them matching;
+ *   <li>(a) a plain consumer reads the topic, bytes only, with the detector's consumer settings;
+ *   <li>(b) the detector ({@link DetectorService}, the same code as {@code run}) processes the
+ *       topic with exactly_once_v2 until its last alert is committed and its offsets reach the end;
+ *   <li>(c) a fresh detector takes a fixed input rate; event-to-alert latency is the time from the
+ *       event's Timestamp (the wall clock when produced) until the alert is readable
+ *       (read_committed).
+ * </ol>
+ *
+ * A table goes to stdout, then one JSON object as the last line.
+ */
+@Command(
+    name = "bench",
+    description = {
+      "Measure throughput (raw consumer vs detector, exactly-once) and event-to-alert latency"
+          + " on an embedded broker (default) or your cluster (--bootstrap-servers).",
+      "Prints a table, then one JSON object as the last line of stdout."
+    },
+    mixinStandardHelpOptions = true,
+    sortOptions = false)
+public final class BenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--events",
+      defaultValue = "2000000",
+      description = "Events for the throughput phases (default: ${DEFAULT-VALUE}).")
+  long events;
+
+  @Option(
+      names = "--rate",
+      defaultValue = "20000",
+      description = "Input rate of the latency phase, events/s (default: ${DEFAULT-VALUE}).")
+  int rate;
+
+  @Option(
+      names = "--duration",
+      defaultValue = "30",
+      description = "Seconds of the latency phase; 0 skips it (default: ${DEFAULT-VALUE}).")
+  int duration;
+
+  @Option(
+      names = "--format",
+      defaultValue = "avro",
+      description =
+          "Input format: avro (Confluent wire format) or json (default: ${DEFAULT-VALUE}).")
+  String format;
+
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT,…",
+      description =
+          "A real cluster instead of the embedded broker (topics bench-<run>-* are created and"
+              + " deleted).")
+  String bootstrapServers;
+
+  @Option(
+      names = "--schema-registry-url",
+      paramLabel = "URL",
+      description =
+          "A Confluent-compatible registry (e.g. Apicurio's ccompat URL); default: the"
+              + " in-process mock://bench.")
+  String schemaRegistryUrl;
+
+  @Option(
+      names = "--embedded-broker",
+      defaultValue = "child",
+      description =
+          "child (a separate JVM, so the detector's heap is measured alone) or in-process"
+              + " (default: ${DEFAULT-VALUE}).")
+  String embeddedBroker;
+
+  @Option(
+      names = "--partitions",
+      defaultValue = "3",
+      description = "Partitions of the input topic (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(
+      names = "--devices",
+      defaultValue = "50000",
+      description = "Distinct devices (default: ${DEFAULT-VALUE}).")
+  int devices;
+
+  @Option(
+      names = "--intrusions-per-million",
+      defaultValue = "333",
+      description =
+          "Intrusion or near-miss scenarios started per million events; 333 makes about 0.1 %"
+              + " of events match (default: ${DEFAULT-VALUE}).")
+  double intrusionsPerMillion;
+
+  @Option(
+      names = "--profile",
+      defaultValue = "kql",
+      description = "Built-in rule profile (default: ${DEFAULT-VALUE}).")
+  String profile;
+
+  @Option(
+      names = "--commit-interval-ms",
+      description = "commit.interval.ms of the detector (default: Kafka Streams' 100 under EOS).")
+  Integer commitIntervalMs;
+
+  @Option(
+      names = "-D",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A Kafka client or Streams setting for the detector and the raw consumer; repeatable.")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
+  long seed;
+
+  private PrintWriter err;
+  private final Map<String, Object> results = new LinkedHashMap<>();
+  private final List<String[]> table = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    if (!"avro".equals(format) && !"json".equals(format)) {
+      throw new ParameterException(spec.commandLine(), "--format must be avro or json");
+    }
+    if (!"child".equals(embeddedBroker) && !"in-process".equals(embeddedBroker)) {
+      throw new ParameterException(
+          spec.commandLine(), "--embedded-broker must be child or in-process");
+    }
+    if (events < 1 || partitions < 1 || devices < 1 || rate < 1 || duration < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--events, --partitions, --devices, --rate must be positive");
+    }
+    err = spec.commandLine().getErr();
+    RuleSpec rule = RuleFiles.builtIn(profile);
+    String runId = Long.toString(System.currentTimeMillis(), 36);
+    String registryUrl = schemaRegistryUrl != null ? schemaRegistryUrl : "mock://bench-" + runId;
+    RegistryConfig registryConfig = RegistryConfig.of(registryUrl);
+    try (Brokers brokers = Brokers.start(bootstrapServers, embeddedBroker, err);
+        SchemaRegistryClient registry = SchemaRegistryClients.create(registryConfig)) {
+      Map<String, Object> base = new HashMap<>();
+      base.put("bootstrap.servers", brokers.bootstrapServers());
+      base.putAll(overrides);
+      if (commitIntervalMs != null) {
+        base.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+      }
+      Bench bench =
+          new Bench(base, registry, registryConfig, rule, "bench-" + runId, brokers.replication());
+      bench.run();
+    }
+    print();
+    return 0;
+  }
+
+  /** The phases, sharing the clients' settings. */
+  private final class Bench {
+    private final Map<String, Object> base;
+    private final SchemaRegistryClient registry;
+    private final RegistryConfig registryConfig;
+    private final RuleSpec rule;
+    private final String prefix;
+    private final short replication;
+
+    Bench(
+        Map<String, Object> base,
+        SchemaRegistryClient registry,
+        RegistryConfig registryConfig,
+        RuleSpec rule,
+        String prefix,
+        short replication) {
+      this.base = base;
+      this.registry = registry;
+      this.registryConfig = registryConfig;
+      this.rule = rule;
+      this.prefix = prefix;
+      this.replication = replication;
+    }
+
+    void run() throws Exception {
+      String input = prefix + "-events";
+      String alerts = prefix + "-alerts";
+      String latencyInput = prefix + "-latency-events";
+      String latencyAlerts = prefix + "-latency-alerts";
+      List<String> topics =
+          List.of(
+              input, alerts, alerts + ".dlq", latencyInput, latencyAlerts, latencyAlerts + ".dlq");
+      try (Admin admin = Admin.create(base)) {
+        admin
+            .createTopics(
+                topics.stream()
+                    .map(t -> new NewTopic(t, t.endsWith("-events") ? partitions : 1, replication))
+                    .collect(Collectors.toList()))
+            .all()
+            .get(60, TimeUnit.SECONDS);
+        try {
+          long expectedAlerts = produceAll(input);
+          rawConsumer(input);
+          detector(admin, input, alerts, expectedAlerts);
+          if (duration > 0) {
+            latency(admin, latencyInput, latencyAlerts);
+          }
+        } finally {
+          try {
+            admin.deleteTopics(topics).all().get(60, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            err.println("bench: could not delete the bench topics: " + e.getMessage());
+          }
+        }
+      }
+      results.put("settings", settings());
+    }
+
+    private Map<String, Object> settings() {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("format", format);
+      s.put("partitions", partitions);
+      s.put("devices", devices);
+      s.put("intrusionsPerMillion", intrusionsPerMillion);
+      s.put("profile", profile);
+      s.put("processingGuarantee", "exactly_once_v2");
+      s.put(
+          "commitIntervalMs",
+          base.getOrDefault(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "default (100)"));
+      s.put("overrides", new LinkedHashMap<>(overrides));
+      s.put(
+          "broker",
+          bootstrapServers != null ? "external" : "embedded (" + embeddedBroker + ", 1 broker)");
+      s.put("registry", registryConfig.isMock() ? "mock" : registryConfig.urlsForDisplay());
+      s.put("producer", "acks=all, linger.ms=20, batch.size=65536, compression=lz4");
+      s.put("rate", rate);
+      s.put("durationSeconds", duration);
+      s.put("maxHeapMb", Runtime.getRuntime().maxMemory() >> 20);
+      s.put("cpus", Runtime.getRuntime().availableProcessors());
+      s.put("java", System.getProperty("java.version"));
+      return s;
+    }
+
+    private KafkaProducer<String, byte[]> producer(int lingerMs) {
+      Map<String, Object> p = new HashMap<>();
+      p.put("bootstrap.servers", base.get("bootstrap.servers"));
+      copyClientSecurity(base, p);
+      p.put(ProducerConfig.ACKS_CONFIG, "all");
+      p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+      p.put(ProducerConfig.BATCH_SIZE_CONFIG, 65536);
+      p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+      p.put(ProducerConfig.CLIENT_ID_CONFIG, prefix + "-producer");
+      return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Produces the throughput topic; returns the alert revisions the detector must emit. */
+    private long produceAll(String topic) throws Exception {
+      TrafficGenerator gen =
+          new TrafficGenerator(seed, devices, intrusionsPerMillion / 1_000_000.0);
+      ConfluentAvroSerializer<DeviceProcessEvent> avro = avroSerializer(topic);
+      Rule r = new Rule(rule);
+      // event time: one millisecond apart, ending about now (well inside the 7-day lookback)
+      long startMicros = Timestamps.toMicros(Instant.now()) - events * 1000L;
+      StringBuilder matching = new StringBuilder();
+      long matches = 0;
+      long bytes = 0;
+      long minSize = Long.MAX_VALUE;
+      long maxSize = 0;
+      err.printf("bench: producing %,d %s events to %s%n", events, format, topic);
+      long t0 = System.nanoTime();
+      try (KafkaProducer<String, byte[]> producer = producer(20)) {
+        for (long i = 0; i < events; i++) {
+          DeviceProcessEvent e = gen.next(startMicros + i * 1000L);
+          byte[] value = encode(avro, topic, e);
+          bytes += value.length;
+          minSize = Math.min(minSize, value.length);
+          maxSize = Math.max(maxSize, value.length);
+          if (matches(r, e)) {
+            matches++;
+            matching.append(EventJson.toJson(e)).append('\n');
+          }
+          producer.send(new ProducerRecord<>(topic, e.getDeviceId(), value));
+          if ((i + 1) % 500_000 == 0) {
+            err.printf("bench: %,d produced%n", i + 1);
+          }
+        }
+        producer.flush();
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      long expected;
+      try (Scanner scanner = new Scanner(rule)) {
+        long[] n = {0};
+        scanner.scan(
+            new ByteArrayInputStream(matching.toString().getBytes(StandardCharsets.UTF_8)),
+            a -> n[0]++,
+            p -> {});
+        expected = n[0];
+      }
+      results.put("events", events);
+      results.put("avgEventBytes", Math.round((double) bytes / events));
+      results.put("matchingEvents", matches);
+      results.put("expectedAlertRevisions", expected);
+      row("input", String.format(Locale.ROOT, "%,d %s events, %.1f MB", events, format, mb(bytes)));
+      row(
+          "event size (value bytes)",
+          String.format(Locale.ROOT, "avg %d, min %d, max %d", bytes / events, minSize, maxSize));
+      row(
+          "matching events",
+          String.format(
+              Locale.ROOT,
+              "%,d (%.3f %%) on %,d devices; %,d alert revisions expected (offline scan)",
+              matches,
+              100.0 * matches / events,
+              devices,
+              expected));
+      row(
+          "produce",
+          String.format(Locale.ROOT, "%.1f s (%,.0f events/s)", seconds, events / seconds));
+      err.printf("bench: produced in %.1f s; %d matching events%n", seconds, matches);
+      return expected;
+    }
+
+    /**
+     * Registers the schema once, then serializes with the subject's latest id (the mock registry
+     * would otherwise compare the whole schema text on every record).
+     */
+    private ConfluentAvroSerializer<DeviceProcessEvent> avroSerializer(String topic) {
+      registry.register(topic + "-value", DeviceProcessEvent.getClassSchema());
+      return new ConfluentAvroSerializer<>(
+          registry, false, ConfluentAvroSerializer.SchemaLookup.USE_LATEST);
+    }
+
+    private byte[] encode(
+        ConfluentAvroSerializer<DeviceProcessEvent> avro, String topic, DeviceProcessEvent e) {
+      return "avro".equals(format)
+          ? avro.serialize(topic, e)
+          : EventJson.toJson(e).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private boolean matches(Rule r, DeviceProcessEvent e) {
+      return r.matches(
+          str(e.getFileName()),
+          str(e.getProcessCommandLine()),
+          str(e.getInitiatingProcessFileName()),
+          str(e.getInitiatingProcessParentFileName()),
+          str(e.getInitiatingProcessCommandLine()));
+    }
+
+    /** The consumer settings Kafka Streams gives its main consumer under exactly_once_v2. */
+    private Map<String, Object> consumerConfig(String group) {
+      Map<String, Object> c = new HashMap<>();
+      for (Map.Entry<String, Object> e : base.entrySet()) {
+        String k = e.getKey();
+        for (String p : List.of("main.consumer.", "consumer.")) {
+          if (k.startsWith(p)) {
+            k = k.substring(p.length());
+          }
+        }
+        if (ConsumerConfig.configNames().contains(k)) {
+          c.put(k, e.getValue());
+        }
+      }
+      c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+      c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      c.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
+      c.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      return c;
+    }
+
+    private void rawConsumer(String topic) {
+      Map<String, Object> c = consumerConfig(prefix + "-raw");
+      err.println("bench: (a) raw consumer reading " + topic);
+      long count = 0;
+      long bytes = 0;
+      long first = 0;
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      try (KafkaConsumer<byte[], byte[]> consumer =
+          new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        consumer.subscribe(List.of(topic));
+        while (count < events && System.nanoTime() < deadline) {
+          ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+          if (!records.isEmpty() && first == 0) {
+            first = System.nanoTime();
+          }
+          for (ConsumerRecord<byte[], byte[]> r : records) {
+            bytes += r.serializedValueSize();
+            count++;
+          }
+        }
+      }
+      double seconds = (System.nanoTime() - first) / 1e9;
+      if (count < events) {
+        throw new IllegalStateException("raw consumer read only " + count + " of " + events);
+      }
+      double eps = count / seconds;
+      results.put("rawConsumerEventsPerSecond", Math.round(eps));
+      row(
+          "(a) raw consumer (bytes only)",
+          String.format(
+              Locale.ROOT,
+              "%,.0f events/s, %.1f MB/s (%.1f s)",
+              eps,
+              mb(bytes) / seconds,
+              seconds));
+    }
+
+    private DetectorService.Running startDetector(
+        String input, String output, String applicationId, Path stateDir) {
+      DetectorService.Settings settings =
+          new DetectorService.Settings(
+              new HashMap<>(base),
+              List.of(input),
+              null,
+              output,
+              output + ".dlq",
+              applicationId,
+              stateDir,
+              InputFormat.AUTO,
+              "avro",
+              registryConfig,
+              rule,
+              -1,
+              false,
+              partitions,
+              replication,
+              "exactly_once_v2",
+              0);
+      return new DetectorService(settings, err).start();
+    }
+
+    private void awaitRunning(DetectorService.Running running) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      while (running.streams().state() != KafkaStreams.State.RUNNING) {
+        if (System.nanoTime() > deadline || !running.streams().state().isRunningOrRebalancing()) {
+          throw new IllegalStateException(
+              "the detector did not reach RUNNING: " + running.streams().state());
+        }
+        Thread.sleep(5);
+      }
+    }
+
+    private KafkaConsumer<byte[], byte[]> alertReader(String topic) {
+      Map<String, Object> c = consumerConfig(prefix + "-alert-reader");
+      c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+      c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+      KafkaConsumer<byte[], byte[]> consumer =
+          new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      TopicPartition tp = new TopicPartition(topic, 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      consumer.position(tp);
+      return consumer;
+    }
+
+    /** True when the group's committed offsets reached the topic's end offsets. */
+    private boolean caughtUp(Admin admin, String group, String topic) throws Exception {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (int p = 0; p < partitions; p++) {
+        latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      }
+      var ends = admin.listOffsets(latest).all().get();
+      for (var e : ends.entrySet()) {
+        OffsetAndMetadata c = committed.get(e.getKey());
+        // the input is written without transactions: the end offset is one past the last record
+        if (c == null || c.offset() < e.getValue().offset()) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private void detector(Admin admin, String input, String output, long expectedAlerts)
+        throws Exception {
+      err.println("bench: (b) detector (exactly_once_v2) processing " + input);
+      String app = prefix + "-detector";
+      Path stateDir = Files.createTempDirectory("detector-bench");
+      HeapWatch heap = new HeapWatch();
+      System.gc();
+      heap.start();
+      long t0 = System.nanoTime();
+      long running;
+      long lastAlert = 0;
+      long alertsSeen = 0;
+      long doneOffsets = 0;
+      try (DetectorService.Running detector = startDetector(input, output, app, stateDir);
+          KafkaConsumer<byte[], byte[]> reader = alertReader(output)) {
+        awaitRunning(detector);
+        running = System.nanoTime();
+        long deadline = running + TimeUnit.MINUTES.toNanos(8);
+        long nextCheck = 0;
+        while (System.nanoTime() < deadline) {
+          ConsumerRecords<byte[], byte[]> records = reader.poll(Duration.ofMillis(50));
+          if (!records.isEmpty()) {
+            alertsSeen += records.count();
+            lastAlert = System.nanoTime();
+          }
+          if (System.nanoTime() >= nextCheck) {
+            nextCheck = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+            if (doneOffsets == 0 && caughtUp(admin, app, input)) {
+              doneOffsets = System.nanoTime();
+            }
+          }
+          if (doneOffsets != 0 && alertsSeen >= expectedAlerts) {
+            break;
+          }
+          if (detector.streams().state() == KafkaStreams.State.ERROR) {
+            throw new IllegalStateException("the detector failed");
+          }
+        }
+        heap.stop();
+        if (doneOffsets == 0 || alertsSeen < expectedAlerts) {
+          throw new IllegalStateException(
+              String.format(
+                  "the detector did not finish within 8 minutes: %d of %d alerts, offsets %s",
+                  alertsSeen, expectedAlerts, doneOffsets == 0 ? "behind" : "at the end"));
+        }
+      } finally {
+        heap.stop();
+        deleteQuietly(stateDir);
+      }
+      long end = Math.max(lastAlert, doneOffsets);
+      double seconds = (end - running) / 1e9;
+      double eps = events / seconds;
+      long raw = (Long) results.get("rawConsumerEventsPerSecond");
+      results.put("detectorEventsPerSecond", Math.round(eps));
+      results.put("ratio", Math.round(eps / raw * 1000) / 1000.0);
+      results.put("alertRevisions", alertsSeen);
+      results.put("heapMaxMb", heap.maxUsedMb());
+      results.put("heapMaxAfterGcMb", heap.maxAfterGcMb());
+      results.put("detectorStartupSeconds", Math.round((running - t0) / 1e7) / 100.0);
+      row(
+          "(b) detector, exactly_once_v2",
+          String.format(
+              Locale.ROOT,
+              "%,.0f events/s (%.1f s from RUNNING to last alert committed and offsets at end;"
+                  + " start-up %.1f s)",
+              eps,
+              seconds,
+              (running - t0) / 1e9));
+      row("    ratio detector/raw", String.format(Locale.ROOT, "%.3f", eps / raw));
+      row(
+          "    alert revisions",
+          String.format(Locale.ROOT, "%,d read (%,d expected)", alertsSeen, expectedAlerts));
+      row(
+          "    heap (this JVM)",
+          String.format(
+              Locale.ROOT,
+              "max used %d MB, max live after GC %d MB, -Xmx %d MB",
+              heap.maxUsedMb(),
+              heap.maxAfterGcMb(),
+              Runtime.getRuntime().maxMemory() >> 20));
+    }
+
+    private void latency(Admin admin, String input, String output) throws Exception {
+      err.printf("bench: (c) latency at %,d events/s for %d s (exactly_once_v2)%n", rate, duration);
+      String app = prefix + "-latency";
+      Path stateDir = Files.createTempDirectory("detector-bench");
+      TrafficGenerator gen =
+          new TrafficGenerator(seed + 1, devices, intrusionsPerMillion / 1_000_000.0);
+      ConfluentAvroSerializer<DeviceProcessEvent> avro = avroSerializer(input);
+      ConfluentAvroDeserializer<WebShellAlert> alerts =
+          ConfluentAvroDeserializer.specific(registry, WebShellAlert.class);
+      long[] latenciesMicros = new long[1 << 16];
+      int[] n = {0};
+      long sent = 0;
+      double seconds;
+      AtomicBoolean stop = new AtomicBoolean();
+      try (DetectorService.Running detector = startDetector(input, output, app, stateDir)) {
+        awaitRunning(detector);
+        Thread readerThread;
+        Object lock = new Object();
+        long[][] holder = {latenciesMicros};
+        try (KafkaConsumer<byte[], byte[]> reader = alertReader(output)) {
+          readerThread =
+              new Thread(
+                  () -> {
+                    while (!stop.get()) {
+                      ConsumerRecords<byte[], byte[]> records = reader.poll(Duration.ofMillis(20));
+                      long now = Timestamps.toMicros(Instant.now());
+                      synchronized (lock) {
+                        for (ConsumerRecord<byte[], byte[]> r : records) {
+                          WebShellAlert a = alerts.deserialize(output, r.value());
+                          long lat = now - Timestamps.toMicros(a.getLastSeen());
+                          if (n[0] == holder[0].length) {
+                            holder[0] = Arrays.copyOf(holder[0], n[0] * 2);
+                          }
+                          holder[0][n[0]++] = lat;
+                        }
+                      }
+                    }
+                  },
+                  "bench-alert-reader");
+          readerThread.setDaemon(true);
+          readerThread.start();
+          long t0 = System.nanoTime();
+          long total = (long) rate * duration;
+          try (KafkaProducer<String, byte[]> producer = producer(5)) {
+            for (; sent < total; sent++) {
+              long due = t0 + (long) (sent * 1e9 / rate);
+              long wait = due - System.nanoTime();
+              if (wait > 200_000) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+              }
+              DeviceProcessEvent e = gen.next(Timestamps.toMicros(Instant.now()));
+              producer.send(new ProducerRecord<>(input, e.getDeviceId(), encode(avro, input, e)));
+            }
+            producer.flush();
+          }
+          seconds = (System.nanoTime() - t0) / 1e9;
+          // let the detector drain: until its offsets reach the end, then one more second
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+          while (System.nanoTime() < deadline && !caughtUp(admin, app, input)) {
+            Thread.sleep(100);
+          }
+          Thread.sleep(1000);
+          stop.set(true);
+          readerThread.join(10_000);
+        }
+        synchronized (lock) {
+          latenciesMicros = Arrays.copyOf(holder[0], n[0]);
+        }
+      } finally {
+        deleteQuietly(stateDir);
+      }
+      Arrays.sort(latenciesMicros);
+      double achieved = sent / seconds;
+      results.put("latencyRate", Math.round(achieved));
+      results.put("latencyAlerts", latenciesMicros.length);
+      if (latenciesMicros.length == 0) {
+        row("(c) latency", "no alert was read");
+        return;
+      }
+      double p50 = percentile(latenciesMicros, 0.50);
+      double p99 = percentile(latenciesMicros, 0.99);
+      double max = latenciesMicros[latenciesMicros.length - 1] / 1000.0;
+      results.put("latencyP50Ms", Math.round(p50 * 10) / 10.0);
+      results.put("latencyP99Ms", Math.round(p99 * 10) / 10.0);
+      results.put("latencyMaxMs", Math.round(max * 10) / 10.0);
+      row(
+          "(c) event-to-alert latency",
+          String.format(
+              Locale.ROOT,
+              "p50 %.0f ms, p99 %.0f ms, max %.0f ms over %,d alert revisions",
+              p50,
+              p99,
+              max,
+              latenciesMicros.length));
+      row(
+          "    input rate",
+          String.format(
+              Locale.ROOT,
+              "%,.0f events/s achieved (target %,d) for %.1f s",
+              achieved,
+              rate,
+              seconds));
+    }
+  }
+
+  static double percentile(long[] sortedMicros, double q) {
+    int i = (int) Math.ceil(q * sortedMicros.length) - 1;
+    return sortedMicros[Math.max(0, Math.min(sortedMicros.length - 1, i))] / 1000.0;
+  }
+
+  private static void copyClientSecurity(Map<String, Object> from, Map<String, Object> to) {
+    for (Map.Entry<String, Object> e : from.entrySet()) {
+      if (e.getKey().startsWith("security.")
+          || e.getKey().startsWith("sasl.")
+          || e.getKey().startsWith("ssl.")) {
+        to.put(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  private static String str(CharSequence s) {
+    return s == null ? null : s.toString();
+  }
+
+  private static double mb(long bytes) {
+    return bytes / 1048576.0;
+  }
+
+  private void row(String what, String value) {
+    table.add(new String[] {what, value});
+  }
+
+  private void print() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    int w = table.stream().mapToInt(r -> r[0].length()).max().orElse(10);
+    out.println("detector bench");
+    for (String[] r : table) {
+      out.printf("  %-" + w + "s  %s%n", r[0], r[1]);
+    }
+    out.println(new ObjectMapper().writeValueAsString(results));
+    out.flush();
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var walk = Files.walk(dir)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (Exception e) {
+      // a temporary directory; nothing else to do
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package dev.webshell.bench;
+
+import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
+import dev.webshell.testkit.kafka.KafkaBrokerMain;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The Kafka the bench runs against: the user's cluster, or one embedded broker. */
+abstract class Brokers implements AutoCloseable {
+  abstract String bootstrapServers();
+
+  /** Replication factor of the bench topics. */
+  abstract short replication();
+
+  @Override
+  public abstract void close();
+
+  static Brokers start(String external, String embedded, PrintWriter err) throws Exception {
+    if (external != null) {
+      return new Brokers() {
+        @Override
+        String bootstrapServers() {
+          return external;
+        }
+
+        @Override
+        short replication() {
+          return -1;
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+    err.println("bench: starting an embedded Kafka broker (" + embedded + ")");
+    return "in-process".equals(embedded) ? inProcess() : child(err);
+  }
+
+  private static Brokers inProcess() {
+    EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(1);
+    return new Brokers() {
+      @Override
+      String bootstrapServers() {
+        return kafka.bootstrapServers();
+      }
+
+      @Override
+      short replication() {
+        return 1;
+      }
+
+      @Override
+      public void close() {
+        kafka.close();
+      }
+    };
+  }
+
+  /** {@link KafkaBrokerMain} in a child JVM; it stops when its stdin closes. */
+  private static Brokers child(PrintWriter err) throws Exception {
+    Path dir = Files.createTempDirectory("detector-bench-broker");
+    Path log = dir.resolve("broker.log");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx1g");
+    cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(KafkaBrokerMain.class.getName());
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectError(log.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.PIPE)
+            .start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String bootstrap = out.readLine();
+    if (bootstrap == null || bootstrap.isBlank()) {
+      p.destroyForcibly();
+      throw new IllegalStateException(
+          "the embedded broker did not start; its log: "
+              + log
+              + "\n"
+              + String.join("\n", tail(log)));
+    }
+    return new Brokers() {
+      @Override
+      String bootstrapServers() {
+        return bootstrap.trim();
+      }
+
+      @Override
+      short replication() {
+        return 1;
+      }
+
+      @Override
+      public void close() {
+        try {
+          p.getOutputStream().close();
+          if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+              p.destroyForcibly();
+            }
+          }
+        } catch (Exception e) {
+          p.destroyForcibly();
+          err.println("bench: broker stop: " + e.getMessage());
+        }
+        try {
+          Files.deleteIfExists(log);
+          Files.deleteIfExists(dir);
+        } catch (Exception e) {
+          // temporary files
+        }
+      }
+    };
+  }
+
+  private static List<String> tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return lines.subList(Math.max(0, lines.size() - 20), lines.size());
+    } catch (Exception e) {
+      return List.of();
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.webshell.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webshell.detector.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+class BenchCommandTest {
+
+  @Test
+  void shouldBeRegisteredInTheCliWhenOnTheClasspath() {
+    assertTrue(Main.commandLine().getSubcommands().containsKey("bench"));
+  }
+
+  @Test
+  void shouldTakeTheNthPercentileAsTheSmallestValueCoveringThatShare() {
+    long[] micros = {1_000, 2_000, 3_000, 4_000};
+    assertEquals(2.0, BenchCommand.percentile(micros, 0.50));
+    assertEquals(4.0, BenchCommand.percentile(micros, 0.99));
+  }
+
+  /** Tiny N on the in-process broker: every phase runs and the last line is the JSON summary. */
+  @Test
+  @Timeout(300)
+  void shouldMeasureEveryPhaseAndEndWithOneJsonLine() throws Exception {
+    CommandLine cl = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    long started = System.nanoTime();
+    int code =
+        cl.execute(
+            "bench",
+            "--events",
+            "20000",
+            "--devices",
+            "500",
+            "--intrusions-per-million",
+            "3000",
+            "--rate",
+            "1000",
+            "--duration",
+            "3",
+            "--embedded-broker",
+            "in-process");
+    assertEquals(0, code, err.toString());
+    String[] lines = out.toString().strip().split("\n");
+    JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+    assertEquals(20000, json.get("events").asLong());
+    assertTrue(json.get("rawConsumerEventsPerSecond").asLong() > 0, out.toString());
+    assertTrue(json.get("detectorEventsPerSecond").asLong() > 0, out.toString());
+    assertTrue(json.get("ratio").asDouble() > 0, out.toString());
+    assertTrue(json.get("expectedAlertRevisions").asLong() > 0, out.toString());
+    assertEquals(json.get("expectedAlertRevisions").asLong(), json.get("alertRevisions").asLong());
+    assertTrue(json.get("latencyAlerts").asLong() > 0, out.toString());
+    assertTrue(json.get("latencyP99Ms").asDouble() >= json.get("latencyP50Ms").asDouble());
+    assertTrue(json.get("heapMaxMb").asLong() > 0);
+    assertEquals("avro", json.get("settings").get("format").asText());
+    assertTrue(Duration.ofNanos(System.nanoTime() - started).toMinutes() < 5);
+  }
+}
