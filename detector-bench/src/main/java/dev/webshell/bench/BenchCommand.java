@@ -482,7 +482,7 @@ public final class BenchCommand implements Callable<Integer> {
               replication,
               "exactly_once_v2",
               0);
-      return new DetectorService(settings, err).start();
+      return new DetectorService(settings).start();
     }
 
     private void awaitRunning(DetectorService.Running running) throws InterruptedException {
