@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
     },
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
-    subcommands = {ScanCommand.class, RunCommand.class, GenerateCommand.class})
+    subcommands = {ScanCommand.class, RunCommand.class, GenerateCommand.class, HuntCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
