@@ -217,6 +217,19 @@ class HuntTest {
     assertNothingLeftBehind(ran.result().applicationId());
   }
 
+  @Test
+  void shouldRemoveEverythingItCreatedWhenCancelled() throws Exception {
+    StringWriter err = new StringWriter();
+    Hunt hunt = new Hunt(settings(FLAT, HuntData.START, end()), new PrintWriter(err, true), false);
+    hunt.cancel(); // Ctrl-C arrives before the hunt gets anywhere: it still sets up, then unwinds
+    HuntResult result = hunt.run(line -> {});
+    assertTrue(hunt.awaitFinished(Duration.ZERO));
+    assertTrue(result.interrupted(), err.toString());
+    assertTrue(err.toString().contains("interrupted"), err.toString());
+    assertEquals(List.of(), result.leftovers(), err.toString());
+    assertNothingLeftBehind(result.applicationId());
+  }
+
   static void assertNothingLeftBehind(String appId) {
     Admin admin = kafka.admin();
     try {
