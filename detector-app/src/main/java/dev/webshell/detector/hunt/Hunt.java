@@ -471,6 +471,7 @@ public final class Hunt {
 
   private Map<TopicPartition, Long> endOffsets(List<TopicPartition> tps) {
     try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+      c.assign(tps);
       return c.endOffsets(tps, ADMIN_TIMEOUT);
     }
   }

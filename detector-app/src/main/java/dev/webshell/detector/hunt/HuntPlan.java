@@ -48,6 +48,8 @@ public record HuntPlan(Map<TopicPartition, Range> partitions) {
       Instant to,
       Duration slack,
       Duration timeout) {
+    // assigned (never polled) so that the consumer keeps the last stable offsets it is sent
+    consumer.assign(tps);
     Map<TopicPartition, Long> end = consumer.endOffsets(tps, timeout);
     Map<TopicPartition, Long> beginning = consumer.beginningOffsets(tps, timeout);
     Map<TopicPartition, OffsetAndTimestamp> starts = Map.of();
