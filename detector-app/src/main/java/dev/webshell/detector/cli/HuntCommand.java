@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
       "Alert revisions go to stdout as JSON lines (or to --output-topic); progress and a summary"
           + " to stderr.",
       "Exit codes: 0 when the hunt ran to its end, 1 on a start-up check or failure, 2 on a usage"
-          + " error, 130 when interrupted."
+          + " error, 130 after Ctrl-C (143 after SIGTERM); it cleans up first."
     },
     mixinStandardHelpOptions = true,
     sortOptions = false)
