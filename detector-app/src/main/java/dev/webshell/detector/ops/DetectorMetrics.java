@@ -11,6 +11,9 @@ public interface DetectorMetrics {
 
   default void skippedCategory(String category) {}
 
+  /** An event outside the topology's event-time range (a hunt's {@code [from, to)}), ignored. */
+  default void outOfRange() {}
+
   default void match() {}
 
   default void lateDropped() {}

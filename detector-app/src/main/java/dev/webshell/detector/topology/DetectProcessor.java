@@ -11,21 +11,27 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Source side: evaluates the rule on every decoded event, drops matches outside the lookback
- * against the task's stream time (the newest event Timestamp it has read), and re-keys matches by
- * DeviceId with their event time as record timestamp. Non-matching events go no further.
+ * Source side: ignores events outside the configured event-time range (a hunt's {@code [from, to)};
+ * none for the live detector), evaluates the rule on every other decoded event, drops matches
+ * outside the lookback against the task's stream time (the newest event Timestamp it has read), and
+ * re-keys matches by DeviceId with their event time as record timestamp. Non-matching events go no
+ * further.
  */
 final class DetectProcessor implements Processor<byte[], Decoded, String, Match> {
   private static final String KEY = "t";
   private final Rule rule;
   private final long lookbackMicros;
   private final DetectorMetrics metrics;
+  private final TopologyConfig range;
+  private final boolean ranged;
   private ProcessorContext<String, Match> context;
   private KeyValueStore<String, Long> streamTimeStore;
   private long streamTime = Long.MIN_VALUE;
 
-  DetectProcessor(Rule rule, DetectorMetrics metrics) {
+  DetectProcessor(Rule rule, TopologyConfig config, DetectorMetrics metrics) {
     this.rule = rule;
+    this.range = config;
+    this.ranged = config.fromMicros() != null || config.toMicros() != null;
     this.lookbackMicros = rule.spec().lookbackMicros();
     this.metrics = metrics;
   }
@@ -49,6 +55,11 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Match>
     for (ProcessEvent e : decoded.events()) {
       metrics.event(decoded.format());
       long ts = e.timestampMicros();
+      if (ranged && !range.inRange(ts)) {
+        // outside a hunt's range: as if the event were not in the topic (no stream time either)
+        metrics.outOfRange();
+        continue;
+      }
       if (ts > streamTime) {
         streamTime = ts;
         advanced = true;

@@ -21,7 +21,7 @@ import org.apache.kafka.streams.state.Stores;
  * The detector as a pure function of its configuration and serdes: no I/O happens here.
  *
  * <pre>
- * input topics ─decode─▶ detect (rule + lookback) ─re-key by DeviceId─▶ matches-by-device
+ * input topics ─decode─▶ detect (event-time range, rule, lookback) ─re-key by DeviceId─▶ matches-by-device
  *   ─▶ device window (7-day event-time state per device) ─▶ alert revisions ─▶ output topic
  * </pre>
  *
@@ -60,7 +60,7 @@ public final class DetectorTopology {
 
     input
         .process(
-            () -> new DetectProcessor(rule, metrics),
+            () -> new DetectProcessor(rule, config, metrics),
             Named.as("detect"),
             TopologyConfig.STREAM_TIME_STORE)
         .repartition(

@@ -11,13 +11,19 @@ import java.util.regex.Pattern;
  * @param inputTopics topics to read, or empty when {@code inputPattern} is given
  * @param inputPattern a topic pattern, or {@code null}
  * @param persistentStores RocksDB stores (service) or in-memory ones (offline {@code scan})
+ * @param fromMicros events with an earlier Timestamp are ignored, as if absent ({@code hunt}); null
+ *     for no lower bound
+ * @param toMicros events with this Timestamp or a later one are ignored ({@code hunt}); null for no
+ *     upper bound
  */
 public record TopologyConfig(
     List<String> inputTopics,
     Pattern inputPattern,
     String outputTopic,
     RuleSpec rule,
-    boolean persistentStores) {
+    boolean persistentStores,
+    Long fromMicros,
+    Long toMicros) {
 
   public static final String STREAM_TIME_STORE = "stream-time";
   public static final String WINDOW_STORE = "device-windows";
@@ -30,5 +36,24 @@ public record TopologyConfig(
     }
     Objects.requireNonNull(outputTopic, "outputTopic");
     Objects.requireNonNull(rule, "rule");
+    if (fromMicros != null && toMicros != null && fromMicros >= toMicros) {
+      throw new IllegalArgumentException("the event-time range is empty: from >= to");
+    }
+  }
+
+  /** Every event counts (the live detector and {@code scan}). */
+  public TopologyConfig(
+      List<String> inputTopics,
+      Pattern inputPattern,
+      String outputTopic,
+      RuleSpec rule,
+      boolean persistentStores) {
+    this(inputTopics, inputPattern, outputTopic, rule, persistentStores, null, null);
+  }
+
+  /** Whether an event with this Timestamp lies inside the event-time range. */
+  public boolean inRange(long timestampMicros) {
+    return (fromMicros == null || timestampMicros >= fromMicros)
+        && (toMicros == null || timestampMicros < toMicros);
   }
 }

@@ -65,6 +65,53 @@ class ScanCommandTest {
     assertTrue(run.err().contains("line " + (sample.size() + 4) + ": bad-timestamp"), run.err());
   }
 
+  @Test
+  void shouldReadStreamingApiEnvelopeLinesLikeTheFlatRowsTheyHold(@TempDir Path dir)
+      throws IOException {
+    List<String> sample = Files.readAllLines(SAMPLE);
+    java.util.Random random = new java.util.Random(3);
+    StringBuilder b = new StringBuilder();
+    int i = 0;
+    int skipped = 0;
+    int envelopes = 0;
+    while (i < sample.size()) {
+      int size = 1 + random.nextInt(20);
+      b.append("{\"records\":[");
+      for (int k = 0; k < size && i < sample.size(); k++) {
+        if (k > 0) {
+          b.append(',');
+        }
+        if (random.nextInt(4) == 0) {
+          b.append(
+              "{\"time\":\"2021-04-14T18:49:17.7849324Z\",\"tenantId\":\"t\","
+                  + "\"operationName\":\"Publish\","
+                  + "\"category\":\"AdvancedHunting-DeviceNetworkEvents\","
+                  + "\"properties\":{\"DeviceId\":\"d\",\"RemotePort\":443}}");
+          skipped++;
+        } else {
+          b.append(
+                  "{\"time\":\"2021-04-14T18:49:17.7849324Z\",\"tenantId\":\"t\","
+                      + "\"operationName\":\"Publish\","
+                      + "\"category\":\"AdvancedHunting-DeviceProcessEvents\",\"properties\":")
+              .append(sample.get(i++))
+              .append('}');
+        }
+      }
+      b.append("]}\n");
+      envelopes++;
+    }
+    Path file = dir.resolve("envelopes.jsonl");
+    Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
+    assertTrue(skipped > 0 && envelopes < sample.size());
+
+    Run run = scan(file.toString());
+
+    assertEquals(0, run.code(), run.err());
+    assertEquals(Files.readAllLines(EXPECTED), run.out().lines().toList());
+    assertTrue(
+        run.err().contains(envelopes + " lines, 9 alert revisions, 0 unreadable"), run.err());
+  }
+
   /** DeviceIds of the variants that the given profile must alert on, from the file's own labels. */
   static java.util.Set<String> expectedDevices(String label) throws IOException {
     com.fasterxml.jackson.databind.ObjectMapper json =
