@@ -148,8 +148,7 @@ class HuntTest {
             "exactly_once_v2",
             0);
     List<String> alerts = new ArrayList<>();
-    try (DetectorService.Running running =
-            new DetectorService(s, new PrintWriter(new StringWriter(), true)).start();
+    try (DetectorService.Running running = new DetectorService(s).start();
         KafkaConsumer<String, String> consumer = readCommitted()) {
       consumer.subscribe(List.of("live-alerts"));
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
