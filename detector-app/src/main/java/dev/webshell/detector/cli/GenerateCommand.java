@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
       "Produce realistic DeviceProcessEvents (benign traffic on many devices, web-shell"
           + " intrusions and near-misses) to a Kafka topic, keyed by DeviceId, or as JSON lines"
           + " to stdout with --output -.",
-      "Event time is the wall clock unless --start is given."
+      "Event time is the wall clock unless --start is given; then it is also the records' timestamp."
     },
     mixinStandardHelpOptions = true,
     sortOptions = false)
@@ -142,7 +142,9 @@ public final class GenerateCommand implements Callable<Integer> {
             avro != null
                 ? avro.serialize(topic, e)
                 : EventJson.toJson(e).getBytes(StandardCharsets.UTF_8);
-        producer.send(new ProducerRecord<>(topic, e.getDeviceId(), value));
+        // with --start, the record timestamp is the event time, as a replayed archive would carry
+        Long recordTime = start == null ? null : Math.floorDiv(ts, 1000L);
+        producer.send(new ProducerRecord<>(topic, null, recordTime, e.getDeviceId(), value));
         sent++;
         if (rate > 0) {
           long due = started + (long) (sent * 1e9 / rate);
