@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,18 +46,7 @@ public final class HuntCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
 
-  @Option(
-      names = "--input-topics",
-      split = ",",
-      paramLabel = "TOPIC",
-      description = "Topics with DeviceProcessEvents.")
-  List<String> inputTopics;
-
-  @Option(
-      names = "--input-pattern",
-      paramLabel = "REGEX",
-      description = "Read every topic whose name matches (instead of --input-topics).")
-  String inputPattern;
+  @Mixin InputOptions input;
 
   @Option(
       names = "--from",
@@ -149,18 +137,8 @@ public final class HuntCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var cl = spec.commandLine();
-    if ((inputTopics == null || inputTopics.isEmpty()) == (inputPattern == null)) {
-      throw new ParameterException(cl, "give exactly one of --input-topics or --input-pattern");
-    }
-    Pattern pattern = null;
-    if (inputPattern != null) {
-      try {
-        pattern = Pattern.compile(inputPattern);
-      } catch (PatternSyntaxException e) {
-        throw new ParameterException(
-            cl, "--input-pattern is not a regular expression: " + e.getDescription());
-      }
-    }
+    Pattern pattern = input.pattern(cl);
+    List<String> inputTopics = input.topics(cl);
     if (!List.of("avro", "json").contains(alertFormat)) {
       throw new ParameterException(cl, "--alert-format must be avro or json");
     }

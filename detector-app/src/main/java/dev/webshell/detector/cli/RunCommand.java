@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,18 +38,7 @@ public final class RunCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
 
-  @Option(
-      names = "--input-topics",
-      split = ",",
-      paramLabel = "TOPIC",
-      description = "Topics with DeviceProcessEvents. Env: DETECTOR_INPUT_TOPICS.")
-  List<String> inputTopics;
-
-  @Option(
-      names = "--input-pattern",
-      paramLabel = "REGEX",
-      description = "Read every topic whose name matches (instead of --input-topics).")
-  String inputPattern;
+  @Mixin InputOptions input;
 
   @Option(
       names = "--output-topic",
@@ -154,20 +142,8 @@ public final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    if ((inputTopics == null || inputTopics.isEmpty()) == (inputPattern == null)) {
-      throw new ParameterException(
-          spec.commandLine(), "give exactly one of --input-topics or --input-pattern");
-    }
-    Pattern pattern = null;
-    if (inputPattern != null) {
-      try {
-        pattern = Pattern.compile(inputPattern);
-      } catch (PatternSyntaxException e) {
-        throw new ParameterException(
-            spec.commandLine(),
-            "--input-pattern is not a regular expression: " + e.getDescription());
-      }
-    }
+    Pattern pattern = input.pattern(spec.commandLine());
+    List<String> inputTopics = input.topics(spec.commandLine());
     if (!List.of("avro", "json").contains(alertFormat)) {
       throw new ParameterException(spec.commandLine(), "--alert-format must be avro or json");
     }
@@ -184,7 +160,7 @@ public final class RunCommand implements Callable<Integer> {
     DetectorService.Settings settings =
         new DetectorService.Settings(
             kafka.clientConfig(),
-            inputTopics == null ? List.of() : inputTopics,
+            inputTopics,
             pattern,
             outputTopic,
             dlqTopic,
