@@ -36,6 +36,7 @@ final class WindowProcessor implements Processor<String, Match, String, WebShell
   private final RuleSpec rule;
   private final DetectorMetrics metrics;
   private final long lookbackMicros;
+  private final String alertIdentity;
   private final String host;
   private ProcessorContext<String, WebShellAlert> context;
   private KeyValueStore<String, DeviceWindow> store;
@@ -44,6 +45,10 @@ final class WindowProcessor implements Processor<String, Match, String, WebShell
     this.rule = rule;
     this.metrics = metrics;
     this.lookbackMicros = rule.lookbackMicros();
+    // The query's rule id for the kql profile (SPEC 4); other profiles and tuned rule files carry
+    // the same id, so their profile joins it: their alerts never share an alertId with kql's.
+    this.alertIdentity =
+        "kql".equals(rule.profile()) ? rule.id() : rule.id() + "/" + rule.profile();
     this.host = hostName();
   }
 
@@ -67,7 +72,7 @@ final class WindowProcessor implements Processor<String, Match, String, WebShell
     DeviceWindow.Outcome outcome =
         w.add(
             m,
-            rule.id(),
+            alertIdentity,
             lookbackMicros,
             rule.maxExactEventsPerCommandLine(),
             rule.maxTrackedCommandLines());

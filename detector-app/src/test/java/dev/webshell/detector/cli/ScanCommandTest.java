@@ -146,6 +146,25 @@ class ScanCommandTest {
   }
 
   @Test
+  void shouldNeverGiveTheHardenedProfileTheSameAlertIdsAsKql() throws IOException {
+    java.util.Set<String> kql = alertIds(scan(VARIANTS.toString()));
+    java.util.Set<String> hardened = alertIds(scan("--profile", "hardened", VARIANTS.toString()));
+    assertTrue(!kql.isEmpty() && !hardened.isEmpty());
+    kql.retainAll(hardened);
+    assertEquals(java.util.Set.of(), kql);
+  }
+
+  static java.util.Set<String> alertIds(Run run) throws IOException {
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    for (String line : run.out().lines().toList()) {
+      ids.add(json.readTree(line).get("alertId").asText());
+    }
+    return ids;
+  }
+
+  @Test
   void shouldGiveTheQueryExactResultsOnTheVariantsWithTheDefaultProfile() throws IOException {
     Run run = scan(VARIANTS.toString());
     assertEquals(0, run.code(), run.err());
