@@ -64,9 +64,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every broker has a PLAINTEXT listener ({@link #bootstrapServers()}); with {@link
  * Builder#saslUser(String, String)} each broker also gets a SASL_PLAINTEXT listener ({@link
- * #saslBootstrapServers()}) accepting SCRAM-SHA-512 and PLAIN for the configured users. The
- * listeners bind once and keep their ports across {@link #stopBroker(int)} / {@link
- * #startBroker(int)}.
+ * #saslBootstrapServers()}) accepting SCRAM-SHA-512 and PLAIN for the configured users. With {@link
+ * Builder#tlsListener(boolean)} each broker also gets an SSL listener ({@link
+ * #sslBootstrapServers()}, {@link #sslClientConfig()}) whose certificate, signed by a throwaway CA
+ * ({@link TlsMaterial}), is valid for {@code localhost} and {@code 127.0.0.1}; with both, also a
+ * SASL_SSL listener ({@link #saslSslBootstrapServers()}). The listeners bind once and keep their
+ * ports across {@link #stopBroker(int)} / {@link #startBroker(int)}.
  *
  * <pre>{@code
  * try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(1)) {
@@ -93,6 +96,12 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
   /** Name of the SASL_PLAINTEXT listener added when SASL users are configured. */
   static final String SASL_LISTENER = "SASL";
 
+  /** Name of the SSL listener added by {@link Builder#tlsListener(boolean)}. */
+  static final String SSL_LISTENER = "SSL";
+
+  /** Name of the SASL_SSL listener added when both SASL users and TLS are configured. */
+  static final String SASL_SSL_LISTENER = "SASL_SSL";
+
   /** The test kit numbers brokers from 0 (its {@code FIRST_BROKER_ID}). */
   private static final int FIRST_BROKER_ID = 0;
 
@@ -103,6 +112,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
   private final Path baseDirectory;
   private final String bootstrapServers;
   private final String saslBootstrapServers;
+  private final String sslBootstrapServers;
+  private final String saslSslBootstrapServers;
+  private final TlsMaterial tls;
   private final Set<Integer> stopped = Collections.synchronizedSet(new TreeSet<>());
   private final Duration startupTime;
   private volatile Admin admin;
@@ -111,20 +123,25 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
   private EmbeddedKafkaCluster(
       KafkaClusterTestKit kit,
       Path baseDirectory,
-      Map<Integer, Integer> saslPorts,
+      Map<String, Map<Integer, Integer>> listenerPorts,
+      TlsMaterial tls,
       Duration startupTime) {
     this.kit = kit;
     this.baseDirectory = baseDirectory;
     this.startupTime = startupTime;
+    this.tls = tls;
     // Ports never change: the plaintext sockets are pre-bound by the test kit and re-bound to the
-    // same port on restart; the SASL ports are fixed in the broker config.
+    // same port on restart; the SASL and SSL ports are fixed in the broker config.
     this.bootstrapServers = kit.bootstrapServers();
-    this.saslBootstrapServers =
-        saslPorts.isEmpty()
-            ? null
-            : saslPorts.values().stream()
-                .map(port -> "localhost:" + port)
-                .collect(Collectors.joining(","));
+    this.saslBootstrapServers = bootstrap(listenerPorts.get(SASL_LISTENER));
+    this.sslBootstrapServers = bootstrap(listenerPorts.get(SSL_LISTENER));
+    this.saslSslBootstrapServers = bootstrap(listenerPorts.get(SASL_SSL_LISTENER));
+  }
+
+  private static String bootstrap(Map<Integer, Integer> ports) {
+    return ports == null || ports.isEmpty()
+        ? null
+        : ports.values().stream().map(port -> "localhost:" + port).collect(Collectors.joining(","));
   }
 
   /**
@@ -183,6 +200,58 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
   }
 
   /**
+   * Bootstrap servers of the SSL listeners of all brokers, e.g. {@code localhost:40127}. Their
+   * certificate names {@code localhost} and {@code 127.0.0.1}.
+   *
+   * @return comma-separated {@code host:port} list
+   * @throws IllegalStateException if the cluster was built without TLS
+   */
+  public String sslBootstrapServers() {
+    if (sslBootstrapServers == null) {
+      throw new IllegalStateException(
+          "SSL listener not enabled: build the cluster with builder().tlsListener(true)");
+    }
+    return sslBootstrapServers;
+  }
+
+  /**
+   * Bootstrap servers of the SASL_SSL listeners (SCRAM-SHA-512 and PLAIN over TLS).
+   *
+   * @return comma-separated {@code host:port} list
+   * @throws IllegalStateException unless the cluster was built with both SASL users and TLS
+   */
+  public String saslSslBootstrapServers() {
+    if (saslSslBootstrapServers == null) {
+      throw new IllegalStateException(
+          "SASL_SSL listener not enabled: build the cluster with saslUser(…) and tlsListener(true)");
+    }
+    return saslSslBootstrapServers;
+  }
+
+  /**
+   * Whether this cluster has the SSL listener.
+   *
+   * @return true if built with {@link Builder#tlsListener(boolean) tlsListener(true)}
+   */
+  public boolean tlsEnabled() {
+    return tls != null;
+  }
+
+  /**
+   * The generated CA, broker keystore and client truststore (under {@link #baseDirectory()}).
+   *
+   * @return the TLS material of the SSL listeners
+   * @throws IllegalStateException if the cluster was built without TLS
+   */
+  public TlsMaterial tlsMaterial() {
+    if (tls == null) {
+      throw new IllegalStateException(
+          "SSL listener not enabled: build the cluster with builder().tlsListener(true)");
+    }
+    return tls;
+  }
+
+  /**
    * Ids of all brokers, running or stopped, in ascending order (0, 1, 2, …).
    *
    * @return broker ids
@@ -229,6 +298,40 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
    */
   public Map<String, Object> clientConfig() {
     return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  }
+
+  /**
+   * Client configuration for the SSL listeners: {@code bootstrap.servers}, {@code
+   * security.protocol=SSL} and the truststore ({@code ssl.truststore.location}, {@code .password},
+   * {@code .type}). {@code ssl.endpoint.identification.algorithm} is not set, so clients verify the
+   * broker's host name (Kafka's default, {@code https}).
+   *
+   * @return an immutable client configuration map
+   * @throws IllegalStateException if the cluster was built without TLS
+   */
+  public Map<String, Object> sslClientConfig() {
+    Map<String, Object> c = new HashMap<>(tlsMaterial().clientTrustConfig());
+    c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, sslBootstrapServers());
+    c.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.SSL.name);
+    return Map.copyOf(c);
+  }
+
+  /**
+   * Client configuration for the SASL_SSL listeners: as {@link #saslClientConfig(String, String,
+   * String)} over TLS, with the truststore of {@link #sslClientConfig()}.
+   *
+   * @param mechanism {@code SCRAM-SHA-512} or {@code PLAIN}
+   * @param user user name
+   * @param password password
+   * @return an immutable client configuration map
+   * @throws IllegalStateException unless the cluster was built with both SASL users and TLS
+   */
+  public Map<String, Object> saslSslClientConfig(String mechanism, String user, String password) {
+    Map<String, Object> c = new HashMap<>(saslClientConfig(mechanism, user, password));
+    c.putAll(tlsMaterial().clientTrustConfig());
+    c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, saslSslBootstrapServers());
+    c.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.SASL_SSL.name);
+    return Map.copyOf(c);
   }
 
   /**
@@ -592,7 +695,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
   /**
    * Options for an {@link EmbeddedKafkaCluster}. Defaults: 1 broker, 1 controller sharing node 0
-   * with broker 0 (combined mode), no SASL listener.
+   * with broker 0 (combined mode), no SASL listener, no SSL listener.
    */
   public static final class Builder {
     private int brokers = 1;
@@ -600,6 +703,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private boolean combined = true;
     private final Map<String, Object> brokerProperties = new LinkedHashMap<>();
     private final Map<String, String> saslUsers = new LinkedHashMap<>();
+    private boolean tls;
 
     private Builder() {}
 
@@ -693,6 +797,20 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
 
     /**
+     * Adds an SSL listener to every broker (and, with SASL users, a SASL_SSL listener). At start
+     * the cluster generates a throwaway CA and a broker certificate for {@code localhost} and
+     * {@code 127.0.0.1} with the JDK's {@code keytool} under its base directory ({@link
+     * TlsMaterial}; a few seconds). Clients: {@link #sslClientConfig()}.
+     *
+     * @param enabled true for the SSL listener
+     * @return this builder
+     */
+    public Builder tlsListener(boolean enabled) {
+      this.tls = enabled;
+      return this;
+    }
+
+    /**
      * Formats the storage, starts all nodes and waits until every broker is ready.
      *
      * @return the running cluster
@@ -712,22 +830,26 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
       }
       KafkaClusterTestKit kit = null;
       try {
-        Map<Integer, Integer> saslPorts = new TreeMap<>();
+        TlsMaterial tlsMaterial = tls ? TlsMaterial.generate(base.resolve("tls")) : null;
+        // listener name -> broker id -> port, for the listeners beyond PLAINTEXT
+        Map<String, Map<Integer, Integer>> listenerPorts = new LinkedHashMap<>();
+        for (String listener : extraListeners()) {
+          listenerPorts.put(listener, new TreeMap<>());
+        }
         Map<Integer, Map<String, String>> perNode = new HashMap<>();
-        if (!saslUsers.isEmpty()) {
+        if (!listenerPorts.isEmpty()) {
           for (int id = 0; id < brokers; id++) {
             int brokerId = FIRST_BROKER_ID + id;
-            int port = freePort();
-            saslPorts.put(brokerId, port);
-            boolean isController = combined && id < controllers;
-            String listeners =
-                PLAINTEXT_LISTENER
-                    + "://localhost:0,"
-                    + SASL_LISTENER
-                    + "://localhost:"
-                    + port
-                    + (isController ? "," + CONTROLLER_LISTENER + "://localhost:0" : "");
-            perNode.put(brokerId, Map.of("listeners", listeners));
+            StringBuilder listeners = new StringBuilder(PLAINTEXT_LISTENER + "://localhost:0");
+            for (Map.Entry<String, Map<Integer, Integer>> l : listenerPorts.entrySet()) {
+              int port = freePort();
+              l.getValue().put(brokerId, port);
+              listeners.append(',').append(l.getKey()).append("://localhost:").append(port);
+            }
+            if (combined && id < controllers) {
+              listeners.append(',').append(CONTROLLER_LISTENER).append("://localhost:0");
+            }
+            perNode.put(brokerId, Map.of("listeners", listeners.toString()));
           }
         }
         TestKitNodes nodes =
@@ -747,13 +869,14 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
               "test kit numbers brokers from " + nodes.brokerNodes().firstKey());
         }
         KafkaClusterTestKit.Builder kb = new KafkaClusterTestKit.Builder(nodes);
-        serverConfig().forEach(kb::setConfigProp);
+        serverConfig(tlsMaterial).forEach(kb::setConfigProp);
         kit = kb.build();
         kit.format();
         kit.startup();
         kit.waitForReadyBrokers();
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(kit, base, saslPorts, took);
+        EmbeddedKafkaCluster cluster =
+            new EmbeddedKafkaCluster(kit, base, listenerPorts, tlsMaterial, took);
         log.info(
             "Embedded Kafka: {} broker(s), {} {} controller(s) up in {} ms at {}{}",
             brokers,
@@ -761,7 +884,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             combined ? "combined" : "separate",
             took.toMillis(),
             cluster.bootstrapServers(),
-            saslPorts.isEmpty() ? "" : " (SASL " + cluster.saslBootstrapServers() + ")");
+            listenerPorts.entrySet().stream()
+                .map(l -> " " + l.getKey() + " " + bootstrap(l.getValue()))
+                .collect(Collectors.joining()));
         return cluster;
       } catch (Exception e) {
         if (kit != null) {
@@ -779,8 +904,25 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
       }
     }
 
-    /** Server config: defaults for the cluster size, then SASL, then the caller's overrides. */
-    private Map<String, Object> serverConfig() {
+    /** Listeners beyond PLAINTEXT and CONTROLLER, in the order their ports are assigned. */
+    private List<String> extraListeners() {
+      List<String> names = new ArrayList<>();
+      if (!saslUsers.isEmpty()) {
+        names.add(SASL_LISTENER);
+      }
+      if (tls) {
+        names.add(SSL_LISTENER);
+      }
+      if (tls && !saslUsers.isEmpty()) {
+        names.add(SASL_SSL_LISTENER);
+      }
+      return names;
+    }
+
+    /**
+     * Server config: defaults for the cluster size, then SASL and TLS, then the caller's overrides.
+     */
+    private Map<String, Object> serverConfig(TlsMaterial tlsMaterial) {
       int rf = Math.min(3, brokers);
       int minIsr = brokers >= 3 ? 2 : 1;
       Map<String, Object> c = new LinkedHashMap<>();
@@ -812,32 +954,55 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
       c.put("log.segment.bytes", String.valueOf(16 * 1024 * 1024));
       c.put("log.index.size.max.bytes", String.valueOf(1024 * 1024));
       c.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
-      if (!saslUsers.isEmpty()) {
-        String protocolMap =
-            String.join(
-                ",",
-                PLAINTEXT_LISTENER + ":PLAINTEXT",
-                CONTROLLER_LISTENER + ":PLAINTEXT",
-                SASL_LISTENER + ":SASL_PLAINTEXT");
-        c.put("listener.security.protocol.map", protocolMap);
-        String prefix = "listener.name." + SASL_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
-        c.put(prefix + "sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN");
-        c.put(
-            prefix + "scram-sha-512.sasl.jaas.config",
-            "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-        StringBuilder plain =
-            new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
-        saslUsers.forEach(
-            (user, password) ->
-                plain
-                    .append(" user_")
-                    .append(user)
-                    .append("=\"")
-                    .append(jaasEscape(password))
-                    .append('"'));
-        c.put(prefix + "plain.sasl.jaas.config", plain.append(';').toString());
+      List<String> extra = extraListeners();
+      if (!extra.isEmpty()) {
+        List<String> protocolMap = new ArrayList<>();
+        protocolMap.add(PLAINTEXT_LISTENER + ":PLAINTEXT");
+        protocolMap.add(CONTROLLER_LISTENER + ":PLAINTEXT");
+        for (String listener : extra) {
+          SecurityProtocol protocol =
+              switch (listener) {
+                case SASL_LISTENER -> SecurityProtocol.SASL_PLAINTEXT;
+                case SSL_LISTENER -> SecurityProtocol.SSL;
+                default -> SecurityProtocol.SASL_SSL;
+              };
+          protocolMap.add(listener + ":" + protocol.name);
+          if (protocol == SecurityProtocol.SSL || protocol == SecurityProtocol.SASL_SSL) {
+            c.putAll(tlsMaterial.brokerKeystoreConfig(listenerPrefix(listener)));
+          }
+          if (protocol == SecurityProtocol.SASL_PLAINTEXT
+              || protocol == SecurityProtocol.SASL_SSL) {
+            c.putAll(saslConfig(listenerPrefix(listener)));
+          }
+        }
+        c.put("listener.security.protocol.map", String.join(",", protocolMap));
       }
       c.putAll(brokerProperties);
+      return c;
+    }
+
+    private static String listenerPrefix(String listener) {
+      return "listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".";
+    }
+
+    /** SCRAM-SHA-512 and PLAIN for the configured users on one listener. */
+    private Map<String, Object> saslConfig(String prefix) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put(prefix + "sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN");
+      c.put(
+          prefix + "scram-sha-512.sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+      StringBuilder plain =
+          new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+      saslUsers.forEach(
+          (user, password) ->
+              plain
+                  .append(" user_")
+                  .append(user)
+                  .append("=\"")
+                  .append(jaasEscape(password))
+                  .append('"'));
+      c.put(prefix + "plain.sasl.jaas.config", plain.append(';').toString());
       return c;
     }
 
