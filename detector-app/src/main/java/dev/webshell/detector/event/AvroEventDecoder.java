@@ -1,12 +1,16 @@
 package dev.webshell.detector.event;
 
+import dev.webshell.detector.registry.ConfluentAvro;
 import dev.webshell.detector.registry.ConfluentAvroDeserializer;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryException;
 import dev.webshell.schema.DeviceProcessEvent;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.avro.JsonProperties;
 import org.apache.avro.Schema;
@@ -59,10 +63,36 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
   private static final int MACHINE_GROUP = pos("MachineGroup");
   private static final int TENANT_ID = pos("TenantId");
 
+  /** A writer schema id the {@link ProjectionReader} does not handle: the generic reader's. */
+  private static final Object GENERIC = new Object();
+
+  private final SchemaRegistryClient registry;
   private final ConfluentAvroDeserializer<GenericRecord> deserializer;
+  private final boolean specialized;
+  // writer schema id -> its ProjectionReader, or GENERIC
+  private final Map<Integer, Object> readers = new ConcurrentHashMap<>();
 
   public AvroEventDecoder(SchemaRegistryClient registry) {
+    this(registry, true);
+  }
+
+  /**
+   * A decoder that always uses Avro's generic resolving reader: the reference the specialized
+   * readers are tested and benchmarked against.
+   */
+  public static AvroEventDecoder genericReaderOnly(SchemaRegistryClient registry) {
+    return new AvroEventDecoder(registry, false);
+  }
+
+  /**
+   * @param specialized read through a {@link ProjectionReader} compiled per writer schema where it
+   *     applies (what the detector does); {@code false}: always Avro's generic resolving reader
+   *     (the reference the tests compare it with)
+   */
+  AvroEventDecoder(SchemaRegistryClient registry, boolean specialized) {
+    this.registry = registry;
     this.deserializer = ConfluentAvroDeserializer.generic(registry, PROJECTION);
+    this.specialized = specialized;
   }
 
   private static Schema projection() {
@@ -83,9 +113,9 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
 
   @Override
   public ProcessEvent apply(byte[] bytes) {
-    GenericRecord r;
+    Object[] r;
     try {
-      r = deserializer.deserialize(null, bytes);
+      r = specialized ? read(bytes) : generic(bytes);
     } catch (SchemaRegistryException e) {
       if (e.isUnreachable()) {
         throw new RegistryUnavailableException(e.getMessage());
@@ -106,8 +136,8 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
     } catch (RuntimeException e) {
       throw new DecodeException("invalid-avro", "unreadable Avro: " + e.getClass().getSimpleName());
     }
-    Object ts = r.get(TIMESTAMP);
-    Object deviceId = r.get(DEVICE_ID);
+    Object ts = r[TIMESTAMP];
+    Object deviceId = r[DEVICE_ID];
     if (deviceId == null || deviceId.toString().isEmpty()) {
       throw new DecodeException("missing-field", "DeviceId is missing or empty");
     }
@@ -125,11 +155,68 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
         str(r, INITIATING_COMMAND_LINE),
         str(r, INITIATING_FOLDER_PATH),
         str(r, FOLDER_PATH),
-        (Long) r.get(REPORT_ID),
-        (Long) r.get(PROCESS_ID),
+        (Long) r[REPORT_ID],
+        (Long) r[PROCESS_ID],
         str(r, ACCOUNT_NAME),
         str(r, MACHINE_GROUP),
         str(r, TENANT_ID));
+  }
+
+  /** The projection's values of a framed record, through the generic resolving reader. */
+  private Object[] generic(byte[] bytes) {
+    GenericRecord g = deserializer.deserialize(null, bytes);
+    Object[] r = new Object[PROJECTION.getFields().size()];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = g.get(i);
+    }
+    return r;
+  }
+
+  /**
+   * The projection's values of a framed record, through the writer schema's {@link
+   * ProjectionReader}; the same header checks, registry errors and messages as {@link
+   * ConfluentAvroDeserializer}.
+   */
+  private Object[] read(byte[] bytes) {
+    int id = ConfluentAvro.schemaId(bytes);
+    Object reader = readers.get(id);
+    if (reader == null) {
+      reader = compile(id);
+    }
+    if (reader == GENERIC) {
+      return generic(bytes);
+    }
+    try {
+      return ((ProjectionReader) reader).read(bytes, ConfluentAvro.HEADER_SIZE);
+    } catch (IOException | RuntimeException e) {
+      throw new SerializationException(
+          "cannot decode Avro payload of "
+              + bytes.length
+              + " bytes with writer schema id "
+              + id
+              + " as "
+              + PROJECTION.getFullName()
+              + ": "
+              + e,
+          e);
+    }
+  }
+
+  private Object compile(int id) {
+    Schema writer;
+    try {
+      writer = registry.getById(id);
+    } catch (SchemaRegistryException e) {
+      if (e.isNotFound()) {
+        throw new SerializationException(
+            "unknown schema id " + id + ": the schema registry says: " + e.registryMessage(), e);
+      }
+      throw e;
+    }
+    ProjectionReader compiled = ProjectionReader.compile(writer, PROJECTION);
+    Object reader = compiled == null ? GENERIC : compiled;
+    Object raced = readers.putIfAbsent(id, reader);
+    return raced == null ? reader : raced;
   }
 
   private static int pos(String field) {
@@ -140,8 +227,8 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
     return f.pos();
   }
 
-  private static String str(GenericRecord r, int pos) {
-    Object v = r.get(pos);
+  private static String str(Object[] r, int pos) {
+    Object v = r[pos];
     return v == null ? null : v.toString();
   }
 

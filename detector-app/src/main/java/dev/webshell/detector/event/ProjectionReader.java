@@ -1,0 +1,212 @@
+package dev.webshell.detector.event;
+
+import java.io.IOException;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+
+/**
+ * Reads one writer schema's records straight into the projection's slots: resolved once per writer
+ * schema, then a plain loop over the writer's fields, each either read into its projection slot or
+ * skipped, calling the same {@link BinaryDecoder} methods Avro's resolving reader calls (so a
+ * truncated or malformed body fails the same way), without its grammar, symbol stack and record
+ * object.
+ *
+ * <p>{@link #compile} returns {@code null} for a writer schema it does not handle exactly like
+ * Avro's schema resolution would (another record name, type promotions such as int to long or bytes
+ * to string, a union branch the projection cannot hold): those writers keep the generic resolving
+ * reader.
+ */
+final class ProjectionReader {
+  // what to do with one writer field
+  private static final int SKIP_STRING = 0; // string or bytes
+  private static final int SKIP_LONG = 1;
+  private static final int SKIP_INT = 2; // int or enum
+  private static final int SKIP_NULLABLE_STRING = 3; // union of null and string/bytes
+  private static final int SKIP_NULLABLE_LONG = 4; // union of null and long
+  private static final int SKIP_OTHER = 5; // anything else: Avro's own skip
+  private static final int READ_STRING = 6;
+  private static final int READ_LONG = 7;
+  private static final int READ_UNION = 8; // branches: NULL, STRING or LONG
+
+  private static final byte NULL = 0;
+  private static final byte STRING = 1;
+  private static final byte LONG = 2;
+
+  private final int slots;
+  private final int[] ops;
+  private final int[] slot; // READ_*: the projection position
+  private final int[] nullIndex; // SKIP_NULLABLE_*: the union index of null
+  private final Schema[] schemas; // SKIP_OTHER: the writer field's schema
+  private final byte[][] branches; // READ_UNION: what each writer branch is
+
+  private ProjectionReader(int slots, int n) {
+    this.slots = slots;
+    this.ops = new int[n];
+    this.slot = new int[n];
+    this.nullIndex = new int[n];
+    this.schemas = new Schema[n];
+    this.branches = new byte[n][];
+  }
+
+  /**
+   * The reader of {@code writer}'s records as {@code projection}, whose fields must all be unions
+   * of null and a string or a long, defaulting to null; or {@code null} when the generic reader
+   * must be used.
+   */
+  static ProjectionReader compile(Schema writer, Schema projection) {
+    if (writer.getType() != Schema.Type.RECORD
+        || !writer.getFullName().equals(projection.getFullName())) {
+      return null;
+    }
+    List<Schema.Field> fields = writer.getFields();
+    ProjectionReader r = new ProjectionReader(projection.getFields().size(), fields.size());
+    for (int i = 0; i < fields.size(); i++) {
+      Schema.Field wf = fields.get(i);
+      Schema.Field rf = projection.getField(wf.name());
+      Schema w = wf.schema();
+      if (rf == null) {
+        r.skip(i, w);
+        continue;
+      }
+      byte want = readerType(rf.schema());
+      if (want < 0) {
+        return null;
+      }
+      r.slot[i] = rf.pos();
+      if (w.getType() == Schema.Type.UNION) {
+        List<Schema> types = w.getTypes();
+        byte[] b = new byte[types.size()];
+        for (int k = 0; k < b.length; k++) {
+          Schema.Type t = types.get(k).getType();
+          if (t == Schema.Type.NULL) {
+            b[k] = NULL;
+          } else if (kind(t) == want) {
+            b[k] = want;
+          } else {
+            return null; // a branch the projection resolves differently (or not at all)
+          }
+        }
+        r.ops[i] = READ_UNION;
+        r.branches[i] = b;
+      } else if (kind(w.getType()) == want) {
+        r.ops[i] = want == STRING ? READ_STRING : READ_LONG;
+      } else {
+        return null;
+      }
+    }
+    return r;
+  }
+
+  /** STRING or LONG for a projection field of type union {null, string|long}; else -1. */
+  private static byte readerType(Schema reader) {
+    if (reader.getType() != Schema.Type.UNION || reader.getTypes().size() != 2) {
+      return -1;
+    }
+    Schema a = reader.getTypes().get(0);
+    Schema b = reader.getTypes().get(1);
+    Schema value = a.getType() == Schema.Type.NULL ? b : a;
+    if ((a.getType() == Schema.Type.NULL) == (b.getType() == Schema.Type.NULL)) {
+      return -1;
+    }
+    return kind(value.getType());
+  }
+
+  private static byte kind(Schema.Type t) {
+    return switch (t) {
+      case STRING -> STRING;
+      case LONG -> LONG;
+      default -> -1;
+    };
+  }
+
+  private void skip(int i, Schema w) {
+    switch (w.getType()) {
+      case STRING, BYTES -> ops[i] = SKIP_STRING;
+      case LONG -> ops[i] = SKIP_LONG;
+      case INT, ENUM -> ops[i] = SKIP_INT;
+      case UNION -> {
+        List<Schema> types = w.getTypes();
+        if (types.size() == 2) {
+          int n = types.get(0).getType() == Schema.Type.NULL ? 0 : 1;
+          Schema.Type other = types.get(1 - n).getType();
+          if (types.get(n).getType() == Schema.Type.NULL) {
+            if (other == Schema.Type.STRING || other == Schema.Type.BYTES) {
+              ops[i] = SKIP_NULLABLE_STRING;
+              nullIndex[i] = n;
+              return;
+            }
+            if (other == Schema.Type.LONG) {
+              ops[i] = SKIP_NULLABLE_LONG;
+              nullIndex[i] = n;
+              return;
+            }
+          }
+        }
+        ops[i] = SKIP_OTHER;
+        schemas[i] = w;
+      }
+      default -> {
+        ops[i] = SKIP_OTHER;
+        schemas[i] = w;
+      }
+    }
+  }
+
+  /**
+   * The projection's values (by field position) of the record in {@code data[offset..]}.
+   *
+   * @throws IOException for a truncated body
+   * @throws RuntimeException for bytes that do not follow the writer schema
+   */
+  Object[] read(byte[] data, int offset) throws IOException {
+    BinaryDecoder in = DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null);
+    Object[] out = new Object[slots];
+    int[] ops = this.ops;
+    for (int i = 0; i < ops.length; i++) {
+      switch (ops[i]) {
+        case SKIP_STRING -> in.skipString();
+        case SKIP_LONG -> in.readLong();
+        case SKIP_INT -> in.readInt();
+        case SKIP_NULLABLE_STRING -> {
+          if (union(in, i) != nullIndex[i]) {
+            in.skipString();
+          }
+        }
+        case SKIP_NULLABLE_LONG -> {
+          if (union(in, i) != nullIndex[i]) {
+            in.readLong();
+          }
+        }
+        case SKIP_OTHER -> GenericDatumReader.skip(schemas[i], in);
+        case READ_STRING -> out[slot[i]] = in.readString();
+        case READ_LONG -> out[slot[i]] = in.readLong();
+        case READ_UNION -> {
+          byte[] b = branches[i];
+          int k = in.readIndex();
+          if (k < 0 || k >= b.length) {
+            throw new IndexOutOfBoundsException("union index " + k + " of " + b.length);
+          }
+          switch (b[k]) {
+            case STRING -> out[slot[i]] = in.readString();
+            case LONG -> out[slot[i]] = in.readLong();
+            default -> {} // null
+          }
+        }
+        default -> throw new IllegalStateException("op " + ops[i]);
+      }
+    }
+    return out;
+  }
+
+  /** Reads a two-branch union's index; anything but 0 or 1 is not this writer's record. */
+  private static int union(BinaryDecoder in, int field) throws IOException {
+    int k = in.readIndex();
+    if (k != 0 && k != 1) {
+      throw new IndexOutOfBoundsException("union index " + k + " of 2 (field " + field + ")");
+    }
+    return k;
+  }
+}
