@@ -96,54 +96,6 @@ public record RuleSpec(
     }
   }
 
-  /**
-   * The original 19-component form (no conditional web servers, no all-terms tokens), kept for
-   * callers written before the hardened profile.
-   */
-  public RuleSpec(
-      String id,
-      String name,
-      String version,
-      String profile,
-      String severity,
-      List<String> tactics,
-      List<String> techniques,
-      List<String> webServers,
-      List<String> webServerPrefixes,
-      boolean lineageIgnoreCase,
-      boolean reducePathsToFileNames,
-      List<String> shells,
-      List<String> containsTokens,
-      List<String> hasTokens,
-      Duration lookback,
-      int maxCommandLines,
-      int maxCommandLineLength,
-      int maxExactEventsPerCommandLine,
-      int maxTrackedCommandLines) {
-    this(
-        id,
-        name,
-        version,
-        profile,
-        severity,
-        tactics,
-        techniques,
-        webServers,
-        webServerPrefixes,
-        List.of(),
-        lineageIgnoreCase,
-        reducePathsToFileNames,
-        shells,
-        containsTokens,
-        hasTokens,
-        List.of(),
-        lookback,
-        maxCommandLines,
-        maxCommandLineLength,
-        maxExactEventsPerCommandLine,
-        maxTrackedCommandLines);
-  }
-
   /** The seed rule: section 2 of the SPEC, exactly. {@code rules/kql.yaml} says the same. */
   public static RuleSpec seed() {
     return new RuleSpec(
