@@ -74,31 +74,7 @@ public final class TlsMaterial {
           dir,
           password,
           List.of(
-              List.of(
-                  keytool(
-                      password,
-                      dir,
-                      "-genkeypair",
-                      "-alias",
-                      CA_ALIAS,
-                      "-keyalg",
-                      "EC",
-                      "-groupname",
-                      "secp256r1",
-                      "-dname",
-                      "CN=embedded-kafka-test-ca",
-                      "-ext",
-                      "bc:c",
-                      "-ext",
-                      "KU=keyCertSign,cRLSign",
-                      "-validity",
-                      "7",
-                      "-keystore",
-                      ca.toString(),
-                      "-storetype",
-                      STORE_TYPE,
-                      "-storepass:env",
-                      PASSWORD_ENV)),
+              List.of(caKeyPair(password, dir, ca, "CN=embedded-kafka-test-ca")),
               List.of(
                   keytool(
                       password,
@@ -197,33 +173,7 @@ public final class TlsMaterial {
       Files.createDirectories(dir);
       Path ca = Files.createTempFile(dir, "other-ca-", ".p12");
       Files.delete(ca); // keytool refuses to write into an empty file
-      run(
-          dir,
-          password,
-          List.of(
-              List.of(
-                  keytool(
-                      password,
-                      dir,
-                      "-genkeypair",
-                      "-alias",
-                      CA_ALIAS,
-                      "-keyalg",
-                      "EC",
-                      "-groupname",
-                      "secp256r1",
-                      "-dname",
-                      "CN=some-other-ca",
-                      "-ext",
-                      "bc:c",
-                      "-validity",
-                      "7",
-                      "-keystore",
-                      ca.toString(),
-                      "-storetype",
-                      STORE_TYPE,
-                      "-storepass:env",
-                      PASSWORD_ENV))));
+      run(dir, password, List.of(List.of(caKeyPair(password, dir, ca, "CN=some-other-ca"))));
       X509Certificate other = (X509Certificate) load(ca, password).getCertificate(CA_ALIAS);
       Files.delete(ca);
       Path truststore = dir.resolve("other-ca-truststore.p12");
@@ -234,6 +184,34 @@ public final class TlsMaterial {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("generating a CA failed: " + e, e);
     }
+  }
+
+  /** The {@code keytool} command making a throwaway CA key pair (7 days) in {@code keystore}. */
+  private static ProcessBuilder caKeyPair(String password, Path dir, Path keystore, String dname) {
+    return keytool(
+        password,
+        dir,
+        "-genkeypair",
+        "-alias",
+        CA_ALIAS,
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-dname",
+        dname,
+        "-ext",
+        "bc:c",
+        "-ext",
+        "KU=keyCertSign,cRLSign",
+        "-validity",
+        "7",
+        "-keystore",
+        keystore.toString(),
+        "-storetype",
+        STORE_TYPE,
+        "-storepass:env",
+        PASSWORD_ENV);
   }
 
   /**
