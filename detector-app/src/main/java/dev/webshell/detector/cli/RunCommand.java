@@ -30,11 +30,7 @@ import picocli.CommandLine.Spec;
 public final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "Options as a properties file (read before the other options are applied).")
-  Path config;
+  @Mixin ConfigFileOption config;
 
   @Mixin KafkaOptions kafka;
 
