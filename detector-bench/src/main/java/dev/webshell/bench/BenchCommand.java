@@ -173,6 +173,15 @@ public final class BenchCommand implements Callable<Integer> {
           "A Kafka client or Streams setting for the detector and the raw consumer; repeatable.")
   Map<String, String> overrides = new LinkedHashMap<>();
 
+  @Option(
+      names = "--warmup-events",
+      defaultValue = "1000000",
+      description =
+          "Events of an untimed warm-up topic that the raw consumer, then a detector, read before"
+              + " their timed runs, so that both are measured on JIT-compiled code as a"
+              + " long-running detector is; 0 measures both cold (default: ${DEFAULT-VALUE}).")
+  long warmupEvents;
+
   @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
   long seed;
 
@@ -192,6 +201,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (events < 1 || partitions < 1 || devices < 1 || rate < 1 || duration < 0) {
       throw new ParameterException(
           spec.commandLine(), "--events, --partitions, --devices, --rate must be positive");
+    }
+    if (warmupEvents < 0) {
+      throw new ParameterException(spec.commandLine(), "--warmup-events must be 0 or more");
     }
     err = spec.commandLine().getErr();
     RuleSpec rule = RuleFiles.builtIn(profile);
@@ -241,11 +253,15 @@ public final class BenchCommand implements Callable<Integer> {
     void run() throws Exception {
       String input = prefix + "-events";
       String alerts = prefix + "-alerts";
+      String warmupInput = prefix + "-warmup-events";
+      String warmupAlerts = prefix + "-warmup-alerts";
       String latencyInput = prefix + "-latency-events";
       String latencyAlerts = prefix + "-latency-alerts";
-      List<String> topics =
-          List.of(
-              input, alerts, alerts + ".dlq", latencyInput, latencyAlerts, latencyAlerts + ".dlq");
+      List<String> topics = new ArrayList<>(List.of(input, alerts, alerts + ".dlq"));
+      if (warmupEvents > 0) {
+        topics.addAll(List.of(warmupInput, warmupAlerts, warmupAlerts + ".dlq"));
+      }
+      topics.addAll(List.of(latencyInput, latencyAlerts, latencyAlerts + ".dlq"));
       try (Admin admin = Admin.create(base)) {
         admin
             .createTopics(
@@ -256,20 +272,36 @@ public final class BenchCommand implements Callable<Integer> {
             .get(60, TimeUnit.SECONDS);
         try {
           long expectedAlerts = produceAll(input);
-          rawConsumer(input);
+          if (warmupEvents > 0) {
+            produceWarmup(warmupInput);
+            rawConsumer(warmupInput, warmupEvents, false);
+          }
+          rawConsumer(input, events, true);
+          if (warmupEvents > 0) {
+            warmupDetector(admin, warmupInput, warmupAlerts);
+          }
           detector(admin, input, alerts, expectedAlerts);
           if (duration > 0) {
             latency(admin, latencyInput, latencyAlerts);
           }
         } finally {
-          try {
-            admin.deleteTopics(topics).all().get(60, TimeUnit.SECONDS);
-          } catch (Exception e) {
-            err.println("bench: could not delete the bench topics: " + e.getMessage());
-          }
+          deleteTopics(admin);
         }
       }
       results.put("settings", settings());
+    }
+
+    /** Deletes every topic of this run: its own and the detectors' internal ones. */
+    private void deleteTopics(Admin admin) {
+      try {
+        List<String> ours =
+            admin.listTopics().names().get(60, TimeUnit.SECONDS).stream()
+                .filter(t -> t.startsWith(prefix + "-"))
+                .collect(Collectors.toList());
+        admin.deleteTopics(ours).all().get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        err.println("bench: could not delete the bench topics: " + e.getMessage());
+      }
     }
 
     private Map<String, Object> settings() {
@@ -289,6 +321,7 @@ public final class BenchCommand implements Callable<Integer> {
           bootstrapServers != null ? "external" : "embedded (" + embeddedBroker + ", 1 broker)");
       s.put("registry", registryConfig.isMock() ? "mock" : registryConfig.urlsForDisplay());
       s.put("producer", "acks=all, linger.ms=20, batch.size=65536, compression=lz4");
+      s.put("warmupEvents", warmupEvents);
       s.put("rate", rate);
       s.put("durationSeconds", duration);
       s.put("maxHeapMb", Runtime.getRuntime().maxMemory() >> 20);
@@ -311,38 +344,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Produces the throughput topic; returns the alert revisions the detector must emit. */
     private long produceAll(String topic) throws Exception {
-      TrafficGenerator gen =
-          new TrafficGenerator(seed, devices, intrusionsPerMillion / 1_000_000.0);
-      ConfluentAvroSerializer<DeviceProcessEvent> avro = avroSerializer(topic);
-      Rule r = new Rule(rule);
-      // event time: one millisecond apart, ending about now (well inside the 7-day lookback)
-      long startMicros = Timestamps.toMicros(Instant.now()) - events * 1000L;
-      StringBuilder matching = new StringBuilder();
-      long matches = 0;
-      long bytes = 0;
-      long minSize = Long.MAX_VALUE;
-      long maxSize = 0;
       err.printf("bench: producing %,d %s events to %s%n", events, format, topic);
-      long t0 = System.nanoTime();
-      try (KafkaProducer<String, byte[]> producer = producer(20)) {
-        for (long i = 0; i < events; i++) {
-          DeviceProcessEvent e = gen.next(startMicros + i * 1000L);
-          byte[] value = encode(avro, topic, e);
-          bytes += value.length;
-          minSize = Math.min(minSize, value.length);
-          maxSize = Math.max(maxSize, value.length);
-          if (matches(r, e)) {
-            matches++;
-            matching.append(EventJson.toJson(e)).append('\n');
-          }
-          producer.send(new ProducerRecord<>(topic, e.getDeviceId(), value));
-          if ((i + 1) % 500_000 == 0) {
-            err.printf("bench: %,d produced%n", i + 1);
-          }
-        }
-        producer.flush();
-      }
-      double seconds = (System.nanoTime() - t0) / 1e9;
+      StringBuilder matching = new StringBuilder();
+      Produced produced = produce(topic, events, seed, matching);
+      long matches = produced.matches();
+      long bytes = produced.bytes();
+      long minSize = produced.minSize();
+      long maxSize = produced.maxSize();
+      double seconds = produced.seconds();
       long expected;
       try (Scanner scanner = new Scanner(rule)) {
         long[] n = {0};
@@ -374,6 +383,53 @@ public final class BenchCommand implements Callable<Integer> {
           String.format(Locale.ROOT, "%.1f s (%,.0f events/s)", seconds, events / seconds));
       err.printf("bench: produced in %.1f s; %d matching events%n", seconds, matches);
       return expected;
+    }
+
+    /** What {@link #produce} wrote. */
+    private record Produced(long matches, long bytes, long minSize, long maxSize, double seconds) {}
+
+    /**
+     * Produces {@code count} generated events keyed by DeviceId, one millisecond apart in event
+     * time and ending about now (well inside the 7-day lookback); the matching ones are appended as
+     * JSON rows to {@code matching} when it is not null.
+     */
+    private Produced produce(String topic, long count, long genSeed, StringBuilder matching)
+        throws Exception {
+      TrafficGenerator gen =
+          new TrafficGenerator(genSeed, devices, intrusionsPerMillion / 1_000_000.0);
+      ConfluentAvroSerializer<DeviceProcessEvent> avro = avroSerializer(topic);
+      Rule r = new Rule(rule);
+      long startMicros = Timestamps.toMicros(Instant.now()) - count * 1000L;
+      long matches = 0;
+      long bytes = 0;
+      long minSize = Long.MAX_VALUE;
+      long maxSize = 0;
+      long t0 = System.nanoTime();
+      try (KafkaProducer<String, byte[]> producer = producer(20)) {
+        for (long i = 0; i < count; i++) {
+          DeviceProcessEvent e = gen.next(startMicros + i * 1000L);
+          byte[] value = encode(avro, topic, e);
+          bytes += value.length;
+          minSize = Math.min(minSize, value.length);
+          maxSize = Math.max(maxSize, value.length);
+          if (matching != null && matches(r, e)) {
+            matches++;
+            matching.append(EventJson.toJson(e)).append('\n');
+          }
+          producer.send(new ProducerRecord<>(topic, e.getDeviceId(), value));
+          if ((i + 1) % 500_000 == 0) {
+            err.printf("bench: %,d produced%n", i + 1);
+          }
+        }
+        producer.flush();
+      }
+      return new Produced(matches, bytes, minSize, maxSize, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The warm-up topic: other events (another seed) of the same kind, never timed. */
+    private void produceWarmup(String topic) throws Exception {
+      err.printf("bench: warm-up: producing %,d %s events to %s%n", warmupEvents, format, topic);
+      produce(topic, warmupEvents, seed + 2, null);
     }
 
     /**
@@ -424,32 +480,42 @@ public final class BenchCommand implements Callable<Integer> {
       return c;
     }
 
-    private void rawConsumer(String topic) {
-      Map<String, Object> c = consumerConfig(prefix + "-raw");
-      err.println("bench: (a) raw consumer reading " + topic);
-      long count = 0;
+    /**
+     * Reads {@code count} records of {@code topic}, bytes only; {@code timed}: this is phase (a),
+     * timed from the first non-empty poll to the last record.
+     */
+    private void rawConsumer(String topic, long count, boolean timed) {
+      Map<String, Object> c = consumerConfig(prefix + (timed ? "-raw" : "-raw-warmup"));
+      err.println(
+          timed
+              ? "bench: (a) raw consumer reading " + topic
+              : "bench: warm-up: raw consumer reading " + topic + " (untimed)");
+      long read = 0;
       long bytes = 0;
       long first = 0;
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
       try (KafkaConsumer<byte[], byte[]> consumer =
           new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
         consumer.subscribe(List.of(topic));
-        while (count < events && System.nanoTime() < deadline) {
+        while (read < count && System.nanoTime() < deadline) {
           ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
           if (!records.isEmpty() && first == 0) {
             first = System.nanoTime();
           }
           for (ConsumerRecord<byte[], byte[]> r : records) {
             bytes += r.serializedValueSize();
-            count++;
+            read++;
           }
         }
       }
       double seconds = (System.nanoTime() - first) / 1e9;
-      if (count < events) {
-        throw new IllegalStateException("raw consumer read only " + count + " of " + events);
+      if (read < count) {
+        throw new IllegalStateException("raw consumer read only " + read + " of " + count);
       }
-      double eps = count / seconds;
+      if (!timed) {
+        return;
+      }
+      double eps = read / seconds;
       results.put("rawConsumerEventsPerSecond", Math.round(eps));
       row(
           "(a) raw consumer (bytes only)",
@@ -458,6 +524,46 @@ public final class BenchCommand implements Callable<Integer> {
               "%,.0f events/s, %.1f MB/s (%.1f s)",
               eps,
               mb(bytes) / seconds,
+              seconds));
+    }
+
+    /**
+     * Warm-up: a detector of its own (application id, state) processes the warm-up topic until its
+     * committed offsets reach the end, untimed for the ratio, so that the timed detector runs on
+     * code the JIT has compiled (in this JVM and the embedded broker's), as a long-running detector
+     * does. Its cold throughput is shown for reference.
+     */
+    private void warmupDetector(Admin admin, String input, String output) throws Exception {
+      err.println("bench: warm-up: a detector processing " + input + " (untimed)");
+      String app = prefix + "-warmup-detector";
+      Path stateDir = Files.createTempDirectory("detector-bench");
+      double seconds;
+      try (DetectorService.Running detector = startDetector(input, output, app, stateDir)) {
+        awaitRunning(detector);
+        long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.MINUTES.toNanos(8);
+        while (!caughtUp(admin, app, input)) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("the warm-up detector did not finish in 8 minutes");
+          }
+          if (detector.streams().state() == KafkaStreams.State.ERROR) {
+            throw new IllegalStateException("the warm-up detector failed");
+          }
+          Thread.sleep(100);
+        }
+        seconds = (System.nanoTime() - t0) / 1e9;
+      } finally {
+        deleteQuietly(stateDir);
+      }
+      results.put("warmupDetectorEventsPerSecond", Math.round(warmupEvents / seconds));
+      row(
+          "warm-up (untimed)",
+          String.format(
+              Locale.ROOT,
+              "%,d other events read by the raw consumer, then by a detector (cold: %,.0f"
+                  + " events/s, %.1f s)",
+              warmupEvents,
+              warmupEvents / seconds,
               seconds));
     }
 
