@@ -36,12 +36,14 @@ public final class DetectorTopology {
     StreamsBuilder builder = new StreamsBuilder();
     Rule rule = new Rule(config.rule());
 
-    // Stream time advances with nearly every event: cached, so that it reaches RocksDB and its
-    // changelog once per commit instead of once per event (same value at every commit).
+    // Stream time advances with nearly every event: written behind, so that it reaches the store
+    // and its changelog once per commit instead of once per event (same value at every commit).
     builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-                supplier(config, TopologyConfig.STREAM_TIME_STORE), Serdes.String(), Serdes.Long())
-            .withCachingEnabled());
+        WriteBehindStore.builder(
+            Stores.keyValueStoreBuilder(
+                supplier(config, TopologyConfig.STREAM_TIME_STORE),
+                Serdes.String(),
+                Serdes.Long())));
     StoreBuilder<?> windows =
         Stores.keyValueStoreBuilder(
             supplier(config, TopologyConfig.WINDOW_STORE),

@@ -14,6 +14,7 @@ import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertJson;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.detector.service.StartupException;
+import dev.webshell.detector.topology.Ev;
 import dev.webshell.schema.DeviceProcessEvent;
 import dev.webshell.schema.WebShellAlert;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
@@ -25,6 +26,8 @@ import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -274,5 +277,54 @@ class RunEndToEndTest {
       assertEquals(expected.size(), all.size(), "none lost, none duplicated\n" + log);
       assertEquals(Traffic.linesByDevice(expected), Traffic.linesByDevice(all));
     }
+  }
+
+  /**
+   * The task's stream time is written behind (once per commit): a detector restarted on an empty
+   * state directory restores it from the changelog and drops the same late match.
+   */
+  @Test
+  void shouldRestoreStreamTimeFromTheChangelogSoALateMatchIsStillDroppedAfterARestart(
+      @TempDir Path other) {
+    kafka.createTopic("late-events", 1, (short) 1);
+    Topics.produce(
+        kafka.clientConfig(),
+        "late-events",
+        List.of(
+            record(Ev.at(Duration.ofDays(10)).device("benign").file("notepad.exe")),
+            record(Ev.at(Duration.ofDays(10)).device("first"))));
+    try (DetectorService.Running running =
+        service("late-events", "late-alerts", "e2e-late", stateDir, InputFormat.JSON, "json", null)
+            .start()) {
+      assertEquals(
+          1,
+          Topics.readCommitted(kafka.clientConfig(), "late-alerts", 1, Duration.ofSeconds(90), UTF8)
+              .size());
+    }
+    // stream time is day 10: day 3 is on the lookback boundary (dropped), a microsecond later not
+    Topics.produce(
+        kafka.clientConfig(),
+        "late-events",
+        List.of(
+            record(Ev.at(Duration.ofDays(3)).device("late")),
+            record(Ev.at(Duration.ofDays(3).plusNanos(1000)).device("just-inside")),
+            record(Ev.at(Duration.ofDays(10)).device("last"))));
+    try (DetectorService.Running running =
+        service("late-events", "late-alerts", "e2e-late", other, InputFormat.JSON, "json", null)
+            .start()) {
+      List<String> alerts =
+          Topics.readCommitted(
+              kafka.clientConfig(), "late-alerts", 3, Duration.ofSeconds(90), UTF8);
+      Set<String> devices = new TreeSet<>();
+      for (String a : alerts) {
+        devices.add(a.replaceAll(".*\"deviceId\":\"([^\"]*)\".*", "$1"));
+      }
+      assertEquals(Set.of("first", "just-inside", "last"), devices, String.join("\n", alerts));
+      assertEquals(3, alerts.size(), String.join("\n", alerts));
+    }
+  }
+
+  private static Map.Entry<String, byte[]> record(Ev e) {
+    return new AbstractMap.SimpleEntry<>("k", e.json().getBytes(StandardCharsets.UTF_8));
   }
 }
