@@ -4,9 +4,12 @@ import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.ops.logging.LogFormat;
 import dev.webshell.detector.service.DetectorService;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -124,6 +127,14 @@ public final class RunCommand implements Callable<Integer> {
   int standbyReplicas;
 
   @Option(
+      names = "--stream-threads",
+      paramLabel = "N",
+      description =
+          "Kafka Streams threads of this instance (default: one per CPU available to the JVM;"
+              + " threads beyond the input's partitions stay idle).")
+  Integer streamThreads;
+
+  @Option(
       names = "--log-format",
       defaultValue = "human",
       description =
@@ -153,9 +164,16 @@ public final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    if (streamThreads != null && streamThreads < 1) {
+      throw new ParameterException(spec.commandLine(), "--stream-threads must be 1 or more");
+    }
+    Map<String, Object> client = new HashMap<>(kafka.clientConfig());
+    if (streamThreads != null) {
+      client.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+    }
     DetectorService.Settings settings =
         new DetectorService.Settings(
-            kafka.clientConfig(),
+            client,
             inputTopics,
             pattern,
             outputTopic,

@@ -8,6 +8,16 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class StreamsSettings {
   private StreamsSettings() {}
 
+  /**
+   * Stream threads when the user sets none: one per CPU the JVM may use (a container's CPU limit
+   * where one is set). Decoding is the detector's main per-event cost, so a second core is used
+   * only by a second thread; Kafka Streams' own default is 1. Threads beyond the input's partition
+   * count stay idle.
+   */
+  public static int defaultStreamThreads() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+
   /** Dead-letter handlers and their topic; merged over the user's settings. */
   public static Properties required(String deadLetterTopic, DetectorMetrics metrics) {
     Properties p = new Properties();

@@ -1,6 +1,8 @@
 package dev.webshell.detector.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +46,28 @@ class OptionSourcesTest {
     assertEquals("file:9092", run.kafka.bootstrapServers);
     assertEquals("flag-alerts", run.outputTopic);
     assertEquals("hardened", run.rule.profile);
+  }
+
+  @Test
+  void shouldTakeTheStreamThreadsFromTheEnvironmentAndLeaveThemUnsetByDefault() throws Exception {
+    assertEquals(3, parse(Map.of("DETECTOR_STREAM_THREADS", "3")).streamThreads);
+    assertNull(parse(Map.of()).streamThreads);
+  }
+
+  @Test
+  void shouldRefuseZeroStreamThreadsBeforeConnecting() throws Exception {
+    RunCommand run =
+        parse(
+            Map.of(),
+            "--bootstrap-servers",
+            "localhost:1",
+            "--input-topics",
+            "events",
+            "--stream-threads",
+            "0");
+    CommandLine.ParameterException e =
+        assertThrows(CommandLine.ParameterException.class, run::call);
+    assertEquals("--stream-threads must be 1 or more", e.getMessage());
   }
 
   @Test

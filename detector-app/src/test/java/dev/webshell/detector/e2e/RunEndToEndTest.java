@@ -15,6 +15,7 @@ import dev.webshell.detector.serde.AlertJson;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.detector.service.StartupException;
 import dev.webshell.detector.topology.Ev;
+import dev.webshell.detector.topology.StreamsSettings;
 import dev.webshell.schema.DeviceProcessEvent;
 import dev.webshell.schema.WebShellAlert;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
@@ -117,6 +118,10 @@ class RunEndToEndTest {
       assertEquals(
           expected.size(), actual.size(), "revisions (none missing, none duplicated)\n" + log);
       assertEquals(Traffic.linesByDevice(expected), Traffic.linesByDevice(actual));
+      assertEquals(
+          StreamsSettings.defaultStreamThreads(),
+          running.streams().metadataForLocalThreads().size(),
+          "one stream thread per CPU unless num.stream.threads is set");
     }
   }
 
