@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -144,6 +145,42 @@ class RuleAwareDecoderParityTest {
       }
     }
     assertTrue(seen.deadLetters > 3_000 && seen.candidates + seen.others > 500, seen.toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"kql", "hardened"})
+  void shouldDeadLetterAStringLengthThatIsNegativeOrBeyondTheRecord(String profile) {
+    Rule rule = new Rule(RuleFiles.builtIn(profile));
+    AvroEventDecoder lazy = new AvroEventDecoder(registry, rule::mayBeShell);
+    GenericRecord r = record(new TrafficGenerator(37, 5, 0).next(1_700_000_000_000_000L));
+    String marker = "\u0001".repeat(9);
+    for (String column : List.of("DeviceId", "FileName", "ProcessCommandLine", "TenantId")) {
+      GenericRecord copy = new GenericData.Record((GenericData.Record) r, true);
+      copy.put(column, marker);
+      byte[] bytes = ConfluentAvro.encode(id, copy);
+      int at = indexOf(bytes, marker.getBytes(StandardCharsets.US_ASCII));
+      assertEquals(18, bytes[at - 1]); // the length, 9, as a zig-zag varint
+      // -1, and 1 MB: more than the record holds (under Avro's length limit)
+      Map<String, byte[]> lengths =
+          Map.of(
+              "Length is negative",
+              new byte[] {1},
+              "EOFException",
+              new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, 1});
+      for (Map.Entry<String, byte[]> length : lengths.entrySet()) {
+        byte[] varint = length.getValue();
+        byte[] b = new byte[bytes.length - 1 + varint.length];
+        System.arraycopy(bytes, 0, b, 0, at - 1);
+        System.arraycopy(varint, 0, b, at - 1, varint.length);
+        System.arraycopy(bytes, at, b, at - 1 + varint.length, bytes.length - at);
+        DecodeException expected = assertDeadLetter(full, b);
+        DecodeException actual = assertDeadLetter(lazy, b);
+        assertEquals("invalid-avro", expected.reason());
+        assertEquals(expected.getMessage(), actual.getMessage());
+        assertEquals(expected.reason(), assertDeadLetter(generic, b).reason());
+        assertTrue(expected.getMessage().contains(length.getKey()), expected.getMessage());
+      }
+    }
   }
 
   /**
