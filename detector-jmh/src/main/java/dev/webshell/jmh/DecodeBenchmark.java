@@ -8,6 +8,8 @@ import dev.webshell.detector.event.JsonInputDecoder;
 import dev.webshell.detector.event.ProcessEvent;
 import dev.webshell.detector.generator.EventJson;
 import dev.webshell.detector.registry.ConfluentAvroDeserializer;
+import dev.webshell.detector.rule.Rule;
+import dev.webshell.detector.rule.RuleFiles;
 import dev.webshell.schema.DeviceProcessEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One full-width DeviceProcessEvent: Confluent Avro decoded to the detector's projection (what
- * {@code run} does) versus the full record, and the JSON row through the streaming decoder.
+ * {@code run} did before the rule-aware decoder) versus the full record, the rule-aware projection
+ * ({@code run} now: strings built only when FileName can be a shell) of a benign and of a shell
+ * event, and the JSON row through the streaming decoder.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -35,8 +39,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class DecodeBenchmark {
   byte[] avro;
+  byte[] avroShell;
   byte[] json;
   AvroEventDecoder projected;
+  AvroEventDecoder ruleAware;
   AvroEventDecoder projectedGeneric;
   ConfluentAvroDeserializer<GenericRecord> fullGeneric;
   ConfluentAvroDeserializer<DeviceProcessEvent> fullSpecific;
@@ -47,9 +53,12 @@ public class DecodeBenchmark {
   public void setUp() {
     DeviceProcessEvent e = Events.event(Events.BENIGN);
     avro = Events.avro(e);
+    avroShell = Events.avro(Events.event(Events.MATCH));
     json = EventJson.toJson(e).getBytes(StandardCharsets.UTF_8);
     projected = new AvroEventDecoder(Events.REGISTRY);
     projectedGeneric = AvroEventDecoder.genericReaderOnly(Events.REGISTRY);
+    Rule rule = new Rule(RuleFiles.builtIn(RuleFiles.DEFAULT_PROFILE));
+    ruleAware = new AvroEventDecoder(Events.REGISTRY, rule::mayBeShell);
     fullGeneric =
         ConfluentAvroDeserializer.generic(Events.REGISTRY, DeviceProcessEvent.getClassSchema());
     fullSpecific = ConfluentAvroDeserializer.specific(Events.REGISTRY, DeviceProcessEvent.class);
@@ -58,12 +67,33 @@ public class DecodeBenchmark {
   }
 
   /**
-   * AvroEventDecoder as the detector runs it: a reader specialized for the writer schema fills
-   * {@link AvroEventDecoder#PROJECTION}'s columns and skips the others.
+   * AvroEventDecoder without a rule: a reader specialized for the writer schema fills {@link
+   * AvroEventDecoder#PROJECTION}'s columns and skips the others.
    */
   @Benchmark
   public ProcessEvent avroProjection() {
     return projected.apply(avro);
+  }
+
+  /**
+   * AvroEventDecoder as {@code run} and {@code hunt} use it: given the rule's FileName test on
+   * bytes, it builds only DeviceId of this benign event ({@code chrome.exe}, no shell).
+   */
+  @Benchmark
+  public ProcessEvent avroProjectionRuleAware() {
+    return ruleAware.apply(avro);
+  }
+
+  /** The full projection of a shell event (w3wp.exe → cmd.exe): every string built. */
+  @Benchmark
+  public ProcessEvent avroProjectionShell() {
+    return projected.apply(avroShell);
+  }
+
+  /** The rule-aware decoder on the same shell event: the FileName test, then every string. */
+  @Benchmark
+  public ProcessEvent avroProjectionRuleAwareShell() {
+    return ruleAware.apply(avroShell);
   }
 
   /**
@@ -87,7 +117,10 @@ public class DecodeBenchmark {
     return fullSpecific.deserialize("events", avro);
   }
 
-  /** The record value as Kafka Streams hands it to the detector (format detection included). */
+  /**
+   * The record value as Kafka Streams hands it to the detector (format detection included), with
+   * the decoder without a rule.
+   */
   @Benchmark
   public Decoded inputDeserializerAvro() {
     return input.deserialize("events", avro);

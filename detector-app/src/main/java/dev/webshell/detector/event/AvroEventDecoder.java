@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -21,6 +22,15 @@ import org.apache.kafka.common.errors.SerializationException;
  * Confluent-framed Avro {@code DeviceProcessEvent}: the writer schema comes from the registry by id
  * (cached) and is resolved against a <em>projection</em> holding only the columns the detector
  * reads, so the other ~60 columns are skipped, not built.
+ *
+ * <p>Given the rule's {@link FileNameFilter} ({@code Rule::mayBeShell}), an event whose FileName
+ * cannot pass the rule's first test is returned with only its Timestamp, DeviceId, ReportId and
+ * ProcessId: its other strings, FileName included, are {@code null}, never built. The rule gives
+ * such an event the same verdict (no match) either way; the detector reads nothing else of an event
+ * that does not match. Whether a record decodes, and its dead-letter reason when it does not, do
+ * not depend on the filter. The filter applies to writer schemas read by the specialized reader
+ * (every writer of a {@code DeviceProcessEvent} that Avro resolves without promotions); the generic
+ * reader's events are always complete.
  */
 public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
   /**
@@ -69,11 +79,23 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
   private final SchemaRegistryClient registry;
   private final ConfluentAvroDeserializer<GenericRecord> deserializer;
   private final boolean specialized;
+  private final FileNameFilter fileNames; // null: every event complete
   // writer schema id -> its ProjectionReader, or GENERIC
   private final Map<Integer, Object> readers = new ConcurrentHashMap<>();
 
+  /** A decoder that builds every projected column of every event. */
   public AvroEventDecoder(SchemaRegistryClient registry) {
-    this(registry, true);
+    this(registry, true, null);
+  }
+
+  /**
+   * A decoder for the detector: an event whose FileName {@code fileNames} rejects gets only its
+   * Timestamp, DeviceId, ReportId and ProcessId; see the class comment.
+   *
+   * @param fileNames the rule's test on FileName bytes, {@code rule::mayBeShell}
+   */
+  public AvroEventDecoder(SchemaRegistryClient registry, FileNameFilter fileNames) {
+    this(registry, true, Objects.requireNonNull(fileNames, "fileNames"));
   }
 
   /**
@@ -81,18 +103,21 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
    * readers are tested and benchmarked against.
    */
   public static AvroEventDecoder genericReaderOnly(SchemaRegistryClient registry) {
-    return new AvroEventDecoder(registry, false);
+    return new AvroEventDecoder(registry, false, null);
   }
 
   /**
    * @param specialized read through a {@link ProjectionReader} compiled per writer schema where it
    *     applies (what the detector does); {@code false}: always Avro's generic resolving reader
    *     (the reference the tests compare it with)
+   * @param fileNames {@code null}, or the filter for events that cannot match (specialized reader
+   *     only)
    */
-  AvroEventDecoder(SchemaRegistryClient registry, boolean specialized) {
+  AvroEventDecoder(SchemaRegistryClient registry, boolean specialized, FileNameFilter fileNames) {
     this.registry = registry;
     this.deserializer = ConfluentAvroDeserializer.generic(registry, PROJECTION);
     this.specialized = specialized;
+    this.fileNames = fileNames;
   }
 
   private static Schema projection() {
@@ -187,7 +212,8 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
       return generic(bytes);
     }
     try {
-      return ((ProjectionReader) reader).read(bytes, ConfluentAvro.HEADER_SIZE);
+      return ((ProjectionReader) reader)
+          .read(bytes, ConfluentAvro.HEADER_SIZE, fileNames, FILE_NAME, DEVICE_ID);
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(
           "cannot decode Avro payload of "

@@ -1,8 +1,10 @@
 package dev.webshell.detector.event;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.avro.Schema;
+import org.apache.avro.SystemLimitException;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
@@ -13,6 +15,10 @@ import org.apache.avro.io.DecoderFactory;
  * skipped, calling the same {@link BinaryDecoder} methods Avro's resolving reader calls (so a
  * truncated or malformed body fails the same way), without its grammar, symbol stack and record
  * object.
+ *
+ * <p>Strings are located while walking and built only once the whole record has been walked (and
+ * has thus proved readable): all of them, or, when a {@link FileNameFilter} says the event cannot
+ * match, only the one the caller needs whatever the event (DeviceId).
  *
  * <p>{@link #compile} returns {@code null} for a writer schema it does not handle exactly like
  * Avro's schema resolution would (another record name, type promotions such as int to long or bytes
@@ -58,7 +64,8 @@ final class ProjectionReader {
    */
   static ProjectionReader compile(Schema writer, Schema projection) {
     if (writer.getType() != Schema.Type.RECORD
-        || !writer.getFullName().equals(projection.getFullName())) {
+        || !writer.getFullName().equals(projection.getFullName())
+        || projection.getFields().size() > Long.SIZE) { // one bit per slot in read()
       return null;
     }
     List<Schema.Field> fields = writer.getFields();
@@ -156,14 +163,34 @@ final class ProjectionReader {
   }
 
   /**
-   * The projection's values (by field position) of the record in {@code data[offset..]}.
+   * The projection's values (by field position) of the record in {@code data[offset..]}, every
+   * string built.
    *
    * @throws IOException for a truncated body
    * @throws RuntimeException for bytes that do not follow the writer schema
    */
   Object[] read(byte[] data, int offset) throws IOException {
-    BinaryDecoder in = DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null);
+    return read(data, offset, null, -1, -1);
+  }
+
+  /**
+   * The projection's values (by field position) of the record in {@code data[offset..]}. Once the
+   * whole record has been walked, {@code filter} (if any) is asked about the bytes of the string in
+   * slot {@code filterSlot} ({@code null} bytes when that value is null); if it says the event
+   * cannot match, the only string built is the one in slot {@code keepSlot}, and the other string
+   * slots stay {@code null}. Longs are always read. Whether and how the record fails does not
+   * depend on the filter.
+   *
+   * @throws IOException for a truncated body
+   * @throws RuntimeException for bytes that do not follow the writer schema
+   */
+  Object[] read(byte[] data, int offset, FileNameFilter filter, int filterSlot, int keepSlot)
+      throws IOException {
+    int end = data.length;
+    BinaryDecoder in = DecoderFactory.get().binaryDecoder(data, offset, end - offset, null);
     Object[] out = new Object[slots];
+    int[] spans = new int[2 * slots]; // string slots: start and length in data
+    long strings = 0; // the slots holding a string
     int[] ops = this.ops;
     for (int i = 0; i < ops.length; i++) {
       switch (ops[i]) {
@@ -181,7 +208,7 @@ final class ProjectionReader {
           }
         }
         case SKIP_OTHER -> GenericDatumReader.skip(schemas[i], in);
-        case READ_STRING -> out[slot[i]] = in.readString();
+        case READ_STRING -> strings |= span(in, end, spans, slot[i]);
         case READ_LONG -> out[slot[i]] = in.readLong();
         case READ_UNION -> {
           byte[] b = branches[i];
@@ -190,7 +217,7 @@ final class ProjectionReader {
             throw new IndexOutOfBoundsException("union index " + k + " of " + b.length);
           }
           switch (b[k]) {
-            case STRING -> out[slot[i]] = in.readString();
+            case STRING -> strings |= span(in, end, spans, slot[i]);
             case LONG -> out[slot[i]] = in.readLong();
             default -> {} // null
           }
@@ -198,7 +225,47 @@ final class ProjectionReader {
         default -> throw new IllegalStateException("op " + ops[i]);
       }
     }
+    if (strings == 0) {
+      return out;
+    }
+    boolean all = true;
+    if (filter != null) {
+      boolean present = (strings & (1L << filterSlot)) != 0;
+      all =
+          present
+              ? filter.mayMatch(data, spans[2 * filterSlot], spans[2 * filterSlot + 1])
+              : filter.mayMatch(null, 0, 0);
+      if (!all) {
+        strings &= 1L << keepSlot;
+      }
+    }
+    for (int s = 0; strings != 0; s++, strings >>>= 1) {
+      if ((strings & 1) != 0) {
+        int length = spans[2 * s + 1];
+        out[s] = length == 0 ? "" : new String(data, spans[2 * s], length, StandardCharsets.UTF_8);
+      }
+    }
     return out;
+  }
+
+  /**
+   * Locates the string {@link BinaryDecoder#readString()} would read next, and moves past it: the
+   * same length check ({@link SystemLimitException}) and, for a length beyond the end of the data,
+   * the same {@link java.io.EOFException}, without copying the bytes into a buffer of the declared
+   * length first. The string is {@code new String(data, start, length, UTF_8)}, as {@code
+   * readString} builds it.
+   *
+   * @return the slot's bit
+   */
+  private static long span(BinaryDecoder in, int end, int[] spans, int slot) throws IOException {
+    int length = SystemLimitException.checkMaxStringLength(in.readLong());
+    // the decoder's position: its input stream's available() is what remains of the byte array
+    // (also after it has copied the last few bytes into a padded buffer to read a varint)
+    int start = end - in.inputStream().available();
+    in.skipFixed(length);
+    spans[2 * slot] = start;
+    spans[2 * slot + 1] = length;
+    return 1L << slot;
   }
 
   /** Reads a two-branch union's index; anything but 0 or 1 is not this writer's record. */

@@ -7,6 +7,7 @@ import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.registry.ConfluentAvroSerializer;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
+import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.serde.AlertJson;
 import dev.webshell.detector.service.Preflight;
 import dev.webshell.detector.service.StartupException;
@@ -353,7 +354,10 @@ public final class Hunt {
     Serde<WebShellAlert> alertSerde = Serdes.serdeFrom(alertSerializer, (t, b) -> null);
     InputDeserializer input =
         new InputDeserializer(
-            s.inputFormat(), registry == null ? null : new AvroEventDecoder(registry));
+            s.inputFormat(),
+            registry == null
+                ? null
+                : new AvroEventDecoder(registry, new Rule(s.rule())::mayBeShell));
     TopologyConfig config =
         new TopologyConfig(
             s.inputPattern() == null ? s.inputTopics() : List.of(),

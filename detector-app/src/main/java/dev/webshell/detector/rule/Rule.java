@@ -1,6 +1,7 @@
 package dev.webshell.detector.rule;
 
 import dev.webshell.detector.event.ProcessEvent;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The predicate of SPEC section 2 built from a {@link RuleSpec}. Stateless and thread-safe; no
@@ -15,6 +16,8 @@ public final class Rule {
   private final String[] conditionalNames;
   private final TermMatcher[] conditionalTokens;
   private final String[] shells;
+  // the shells as bytes when every one is ASCII (then mayBeShell compares bytes); else null
+  private final byte[][] asciiShells;
   private final String[] containsTokens;
   private final TermMatcher hasTokens;
   private final AllTermsMatcher hasAllTokens;
@@ -32,6 +35,7 @@ public final class Rule {
             .map(c -> new TermMatcher(c.commandLineHasAny()))
             .toArray(TermMatcher[]::new);
     this.shells = spec.shells().toArray(new String[0]);
+    this.asciiShells = asciiBytes(shells);
     this.containsTokens = spec.containsTokens().toArray(new String[0]);
     this.hasTokens = new TermMatcher(spec.hasTokens());
     this.hasAllTokens = new AllTermsMatcher(spec.hasAllTokens());
@@ -88,6 +92,96 @@ public final class Rule {
       }
     }
     return false;
+  }
+
+  /**
+   * {@link #isShell(String)} of the string Avro's {@code readString} (and {@code new String(bytes,
+   * UTF_8)}) decodes from {@code utf8[offset, offset + length)}, computed on the bytes without
+   * decoding them; {@code utf8 == null} stands for a missing FileName, which is no shell. Exact:
+   * {@code mayBeShell(b, o, n) == isShell(new String(b, o, n, UTF_8))} for every byte array,
+   * malformed UTF-8 included. It lets a decoder skip building the other strings of the events the
+   * rule cannot match.
+   *
+   * <p>Why comparing bytes is exact when every shell is ASCII (the built-in profiles' are):
+   *
+   * <ul>
+   *   <li>Java's UTF-8 decoder, which {@code readString} uses, turns every byte below 0x80 into
+   *       that same character and never takes one into a longer sequence: multi-byte sequences are
+   *       made of bytes of 0x80 and above only, and a malformed sequence ends before the first byte
+   *       that cannot continue it. Every byte of 0x80 or above ends up in a valid sequence, which
+   *       decodes to a character of U+0080 or above (overlong forms of ASCII characters are
+   *       malformed), or in a malformed one, which decodes to U+FFFD: at least one non-ASCII
+   *       character either way.
+   *   <li>So {@code \} and {@code /} are found at the same places in the bytes as in the string,
+   *       and the bytes after the last one decode to the string's file name part, nothing more or
+   *       less.
+   *   <li>{@code in~} folds ASCII case only: a non-ASCII character (full-width {@code Ｃ}, the
+   *       Kelvin sign {@code K} (U+212A), a dotless {@code ı}, a long {@code ſ}, U+FFFD) never
+   *       equals an ASCII shell character. The file name part can only equal an ASCII shell if all
+   *       its bytes are ASCII, and then it has exactly one character per byte, equal to the byte:
+   *       comparing the bytes ignoring ASCII case is comparing the characters the same way. A
+   *       non-ASCII byte never equals an ASCII one, folded or not, so no separate check is needed.
+   * </ul>
+   *
+   * If a rule file ever lists a shell that is not ASCII, this decodes the bytes and asks {@link
+   * #isShell(String)}: still exact, only not cheaper.
+   */
+  public boolean mayBeShell(byte[] utf8, int offset, int length) {
+    if (utf8 == null) {
+      return false;
+    }
+    byte[][] ascii = asciiShells;
+    if (ascii == null) {
+      return isShell(new String(utf8, offset, length, StandardCharsets.UTF_8));
+    }
+    int end = offset + length;
+    int from = offset;
+    if (spec.reducePathsToFileNames()) {
+      for (int i = end - 1; i >= offset; i--) {
+        byte b = utf8[i];
+        if (b == '\\' || b == '/') {
+          from = i + 1;
+          break;
+        }
+      }
+    }
+    int n = end - from;
+    for (byte[] shell : ascii) {
+      if (shell.length == n && equalsIgnoreAsciiCase(utf8, from, shell)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code value[from, from + ascii.length)} equals {@code ascii} ignoring ASCII case. */
+  private static boolean equalsIgnoreAsciiCase(byte[] value, int from, byte[] ascii) {
+    for (int k = 0; k < ascii.length; k++) {
+      byte x = value[from + k];
+      byte y = ascii[k];
+      if (x != y && lowerAscii(x) != lowerAscii(y)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static byte lowerAscii(byte b) {
+    return b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
+  }
+
+  /** The names as US-ASCII bytes, or {@code null} if one of them is not ASCII. */
+  private static byte[][] asciiBytes(String[] names) {
+    byte[][] bytes = new byte[names.length][];
+    for (int i = 0; i < names.length; i++) {
+      for (int k = 0; k < names[i].length(); k++) {
+        if (names[i].charAt(k) >= 0x80) {
+          return null;
+        }
+      }
+      bytes[i] = names[i].getBytes(StandardCharsets.US_ASCII);
+    }
+    return bytes;
   }
 
   /** {@code X in (webServers) or X startswith (prefix)}. */

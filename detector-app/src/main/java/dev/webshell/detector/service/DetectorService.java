@@ -11,6 +11,7 @@ import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.registry.SchemaRegistryException;
+import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertJson;
 import dev.webshell.detector.topology.DetectorSerdes;
@@ -219,7 +220,10 @@ public final class DetectorService {
     Serde<WebShellAlert> alertSerde = Serdes.serdeFrom(alertSerializer, (t, b) -> null);
     InputDeserializer input =
         new InputDeserializer(
-            s.inputFormat(), registry == null ? null : new AvroEventDecoder(registry));
+            s.inputFormat(),
+            registry == null
+                ? null
+                : new AvroEventDecoder(registry, new Rule(s.rule())::mayBeShell));
     Topology topology =
         DetectorTopology.build(
             new TopologyConfig(s.inputTopics(), s.inputPattern(), s.outputTopic(), s.rule(), true),

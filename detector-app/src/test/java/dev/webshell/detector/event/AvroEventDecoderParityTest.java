@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class AvroEventDecoderParityTest {
   private static final Schema FULL = DeviceProcessEvent.getClassSchema();
   private final MockSchemaRegistryClient registry = new MockSchemaRegistryClient();
-  private final AvroEventDecoder generic = new AvroEventDecoder(registry, false);
+  private final AvroEventDecoder generic = AvroEventDecoder.genericReaderOnly(registry);
   private final AvroEventDecoder specialized = new AvroEventDecoder(registry);
   private int subjects;
 

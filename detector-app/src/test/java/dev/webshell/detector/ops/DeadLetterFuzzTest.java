@@ -19,6 +19,7 @@ import dev.webshell.detector.generator.EventJson;
 import dev.webshell.detector.generator.TrafficGenerator;
 import dev.webshell.detector.registry.ConfluentAvroSerializer;
 import dev.webshell.detector.registry.MockSchemaRegistryClient;
+import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertJson;
 import dev.webshell.detector.topology.DeadLetters;
@@ -223,7 +224,10 @@ class DeadLetterFuzzTest {
         new TopologyConfig(List.of("events"), null, "alerts", RuleSpec.seed(), false);
     DetectorSerdes serdes =
         new DetectorSerdes(
-            new InputDeserializer(InputFormat.AUTO, new AvroEventDecoder(registry)),
+            // as run decodes: strings only for events whose FileName can be a shell
+            new InputDeserializer(
+                InputFormat.AUTO,
+                new AvroEventDecoder(registry, new Rule(RuleSpec.seed())::mayBeShell)),
             Serdes.serdeFrom(AlertJson.<WebShellAlert>serializer(), (t, b) -> null));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "fuzz-" + name);

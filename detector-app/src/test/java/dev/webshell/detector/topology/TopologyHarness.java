@@ -25,7 +25,10 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 
-/** The production topology in a TopologyTestDriver, fed JSON events, read back as JSON alerts. */
+/**
+ * The production topology in a TopologyTestDriver, fed JSON (or, given an Avro decoder, Avro)
+ * events, read back as JSON alerts.
+ */
 final class TopologyHarness implements AutoCloseable {
   final TopologyTestDriver driver;
   final TestInputTopic<byte[], byte[]> input;
@@ -33,10 +36,14 @@ final class TopologyHarness implements AutoCloseable {
   final TestOutputTopic<byte[], byte[]> deadLetters;
 
   TopologyHarness(RuleSpec rule, Path stateDir) {
+    this(rule, stateDir, new InputDeserializer(InputFormat.AUTO, null));
+  }
+
+  TopologyHarness(RuleSpec rule, Path stateDir, InputDeserializer inputDeserializer) {
     TopologyConfig config = new TopologyConfig(List.of("events"), null, "alerts", rule, true);
     DetectorSerdes serdes =
         new DetectorSerdes(
-            new InputDeserializer(InputFormat.AUTO, null),
+            inputDeserializer,
             Serdes.serdeFrom(AlertJson.<WebShellAlert>serializer(), (t, b) -> null));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-test");
