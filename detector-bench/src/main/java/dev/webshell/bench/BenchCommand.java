@@ -174,13 +174,15 @@ public final class BenchCommand implements Callable<Integer> {
   Map<String, String> overrides = new LinkedHashMap<>();
 
   @Option(
-      names = "--warmup-events",
-      defaultValue = "1000000",
+      names = "--warmup",
+      defaultValue = "true",
+      negatable = true,
+      fallbackValue = "true",
       description =
-          "Events of an untimed warm-up topic that the raw consumer, then a detector, read before"
-              + " their timed runs, so that both are measured on JIT-compiled code as a"
-              + " long-running detector is; 0 measures both cold (default: ${DEFAULT-VALUE}).")
-  long warmupEvents;
+          "Run phases (a) and (b) once untimed over the same topic before their timed runs, so"
+              + " that both are measured on JIT-compiled code, as a long-running detector is;"
+              + " --no-warmup measures them cold (default: ${DEFAULT-VALUE}).")
+  boolean warmup;
 
   @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
   long seed;
@@ -201,9 +203,6 @@ public final class BenchCommand implements Callable<Integer> {
     if (events < 1 || partitions < 1 || devices < 1 || rate < 1 || duration < 0) {
       throw new ParameterException(
           spec.commandLine(), "--events, --partitions, --devices, --rate must be positive");
-    }
-    if (warmupEvents < 0) {
-      throw new ParameterException(spec.commandLine(), "--warmup-events must be 0 or more");
     }
     err = spec.commandLine().getErr();
     RuleSpec rule = RuleFiles.builtIn(profile);
@@ -253,13 +252,12 @@ public final class BenchCommand implements Callable<Integer> {
     void run() throws Exception {
       String input = prefix + "-events";
       String alerts = prefix + "-alerts";
-      String warmupInput = prefix + "-warmup-events";
       String warmupAlerts = prefix + "-warmup-alerts";
       String latencyInput = prefix + "-latency-events";
       String latencyAlerts = prefix + "-latency-alerts";
       List<String> topics = new ArrayList<>(List.of(input, alerts, alerts + ".dlq"));
-      if (warmupEvents > 0) {
-        topics.addAll(List.of(warmupInput, warmupAlerts, warmupAlerts + ".dlq"));
+      if (warmup) {
+        topics.addAll(List.of(warmupAlerts, warmupAlerts + ".dlq"));
       }
       topics.addAll(List.of(latencyInput, latencyAlerts, latencyAlerts + ".dlq"));
       try (Admin admin = Admin.create(base)) {
@@ -272,13 +270,12 @@ public final class BenchCommand implements Callable<Integer> {
             .get(60, TimeUnit.SECONDS);
         try {
           long expectedAlerts = produceAll(input);
-          if (warmupEvents > 0) {
-            produceWarmup(warmupInput);
-            rawConsumer(warmupInput, warmupEvents, false);
+          if (warmup) {
+            rawConsumer(input, events, false);
           }
           rawConsumer(input, events, true);
-          if (warmupEvents > 0) {
-            warmupDetector(admin, warmupInput, warmupAlerts);
+          if (warmup) {
+            warmupDetector(admin, input, warmupAlerts);
           }
           detector(admin, input, alerts, expectedAlerts);
           if (duration > 0) {
@@ -321,7 +318,7 @@ public final class BenchCommand implements Callable<Integer> {
           bootstrapServers != null ? "external" : "embedded (" + embeddedBroker + ", 1 broker)");
       s.put("registry", registryConfig.isMock() ? "mock" : registryConfig.urlsForDisplay());
       s.put("producer", "acks=all, linger.ms=20, batch.size=65536, compression=lz4");
-      s.put("warmupEvents", warmupEvents);
+      s.put("warmup", warmup);
       s.put("rate", rate);
       s.put("durationSeconds", duration);
       s.put("maxHeapMb", Runtime.getRuntime().maxMemory() >> 20);
@@ -412,7 +409,7 @@ public final class BenchCommand implements Callable<Integer> {
           bytes += value.length;
           minSize = Math.min(minSize, value.length);
           maxSize = Math.max(maxSize, value.length);
-          if (matching != null && matches(r, e)) {
+          if (matches(r, e)) {
             matches++;
             matching.append(EventJson.toJson(e)).append('\n');
           }
@@ -424,12 +421,6 @@ public final class BenchCommand implements Callable<Integer> {
         producer.flush();
       }
       return new Produced(matches, bytes, minSize, maxSize, (System.nanoTime() - t0) / 1e9);
-    }
-
-    /** The warm-up topic: other events (another seed) of the same kind, never timed. */
-    private void produceWarmup(String topic) throws Exception {
-      err.printf("bench: warm-up: producing %,d %s events to %s%n", warmupEvents, format, topic);
-      produce(topic, warmupEvents, seed + 2, null);
     }
 
     /**
@@ -555,15 +546,14 @@ public final class BenchCommand implements Callable<Integer> {
       } finally {
         deleteQuietly(stateDir);
       }
-      results.put("warmupDetectorEventsPerSecond", Math.round(warmupEvents / seconds));
+      results.put("coldDetectorEventsPerSecond", Math.round(events / seconds));
       row(
           "warm-up (untimed)",
           String.format(
               Locale.ROOT,
-              "%,d other events read by the raw consumer, then by a detector (cold: %,.0f"
+              "the topic read once by a raw consumer and once by a detector (cold: %,.0f"
                   + " events/s, %.1f s)",
-              warmupEvents,
-              warmupEvents / seconds,
+              events / seconds,
               seconds));
     }
 
