@@ -717,6 +717,8 @@ public final class BenchCommand implements Callable<Integer> {
       ConfluentAvroDeserializer<WebShellAlert> alerts =
           ConfluentAvroDeserializer.specific(registry, WebShellAlert.class);
       long[] latenciesMicros = new long[1 << 16];
+      long[] arrivalsMicros;
+      long startMicros = 0;
       int[] n = {0};
       long sent = 0;
       double seconds;
@@ -725,7 +727,7 @@ public final class BenchCommand implements Callable<Integer> {
         awaitRunning(detector);
         Thread readerThread;
         Object lock = new Object();
-        long[][] holder = {latenciesMicros};
+        long[][] holder = {latenciesMicros, new long[latenciesMicros.length]};
         try (KafkaConsumer<byte[], byte[]> reader = alertReader(output)) {
           readerThread =
               new Thread(
@@ -739,7 +741,9 @@ public final class BenchCommand implements Callable<Integer> {
                           long lat = now - Timestamps.toMicros(a.getLastSeen());
                           if (n[0] == holder[0].length) {
                             holder[0] = Arrays.copyOf(holder[0], n[0] * 2);
+                            holder[1] = Arrays.copyOf(holder[1], n[0] * 2);
                           }
+                          holder[1][n[0]] = now;
                           holder[0][n[0]++] = lat;
                         }
                       }
@@ -749,6 +753,7 @@ public final class BenchCommand implements Callable<Integer> {
           readerThread.setDaemon(true);
           readerThread.start();
           long t0 = System.nanoTime();
+          startMicros = Timestamps.toMicros(Instant.now());
           long total = (long) rate * duration;
           try (KafkaProducer<String, byte[]> producer = producer(5)) {
             for (; sent < total; sent++) {
@@ -774,10 +779,14 @@ public final class BenchCommand implements Callable<Integer> {
         }
         synchronized (lock) {
           latenciesMicros = Arrays.copyOf(holder[0], n[0]);
+          arrivalsMicros = Arrays.copyOf(holder[1], n[0]);
         }
       } finally {
         deleteQuietly(stateDir);
       }
+      List<Double> maxPerSlice = maxPer5Seconds(latenciesMicros, arrivalsMicros, startMicros);
+      results.put("latencyMaxMsPer5s", maxPerSlice);
+      err.println("bench: (c) latency max per 5 s of the run (ms): " + maxPerSlice);
       Arrays.sort(latenciesMicros);
       double achieved = sent / seconds;
       results.put("latencyRate", Math.round(achieved));
@@ -810,6 +819,19 @@ public final class BenchCommand implements Callable<Integer> {
               rate,
               seconds));
     }
+  }
+
+  /** The highest latency (ms) of the alerts read in each 5-second slice after {@code start}. */
+  static List<Double> maxPer5Seconds(long[] latenciesMicros, long[] arrivalsMicros, long start) {
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < latenciesMicros.length; i++) {
+      int slice = (int) Math.max(0, (arrivalsMicros[i] - start) / 5_000_000L);
+      while (out.size() <= slice) {
+        out.add(0.0);
+      }
+      out.set(slice, Math.max(out.get(slice), Math.round(latenciesMicros[i] / 100.0) / 10.0));
+    }
+    return out;
   }
 
   static double percentile(long[] sortedMicros, double q) {

@@ -9,6 +9,7 @@ import dev.webshell.detector.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
@@ -25,6 +26,15 @@ class BenchCommandTest {
     long[] micros = {1_000, 2_000, 3_000, 4_000};
     assertEquals(2.0, BenchCommand.percentile(micros, 0.50));
     assertEquals(4.0, BenchCommand.percentile(micros, 0.99));
+  }
+
+  @Test
+  void shouldReportTheHighestLatencyOfEachFiveSecondSliceOfArrivals() {
+    long start = 1_000_000_000L;
+    long[] latencies = {100_000, 300_000, 200_000, 50_000};
+    long[] arrivals = {start + 1_000_000, start + 4_999_999, start + 5_000_000, start + 17_000_000};
+    assertEquals(
+        List.of(300.0, 200.0, 0.0, 50.0), BenchCommand.maxPer5Seconds(latencies, arrivals, start));
   }
 
   /** Tiny N on the in-process broker: every phase runs and the last line is the JSON summary. */
@@ -65,6 +75,9 @@ class BenchCommandTest {
     assertTrue(json.get("latencyP99Ms").asDouble() >= json.get("latencyP50Ms").asDouble());
     assertTrue(json.get("heapMaxMb").asLong() > 0);
     assertEquals("avro", json.get("settings").get("format").asText());
+    assertTrue(json.get("settings").get("warmup").asBoolean());
+    assertTrue(json.get("coldDetectorEventsPerSecond").asLong() > 0, out.toString());
+    assertTrue(json.get("latencyMaxMsPer5s").size() > 0, out.toString());
     assertTrue(Duration.ofNanos(System.nanoTime() - started).toMinutes() < 5);
   }
 }
