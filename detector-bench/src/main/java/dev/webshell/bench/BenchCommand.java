@@ -253,13 +253,10 @@ public final class BenchCommand implements Callable<Integer> {
       String input = prefix + "-events";
       String alerts = prefix + "-alerts";
       String warmupAlerts = prefix + "-warmup-alerts";
-      String latencyInput = prefix + "-latency-events";
-      String latencyAlerts = prefix + "-latency-alerts";
       List<String> topics = new ArrayList<>(List.of(input, alerts, alerts + ".dlq"));
       if (warmup) {
         topics.addAll(List.of(warmupAlerts, warmupAlerts + ".dlq"));
       }
-      topics.addAll(List.of(latencyInput, latencyAlerts, latencyAlerts + ".dlq"));
       try (Admin admin = Admin.create(base)) {
         admin
             .createTopics(
@@ -278,9 +275,6 @@ public final class BenchCommand implements Callable<Integer> {
             warmupDetector(admin, input, warmupAlerts);
           }
           detector(admin, input, alerts, expectedAlerts);
-          if (duration > 0) {
-            latency(admin, latencyInput, latencyAlerts);
-          }
         } finally {
           deleteTopics(admin);
         }
@@ -670,12 +664,19 @@ public final class BenchCommand implements Callable<Integer> {
                   "the detector did not finish within 8 minutes: %d of %d alerts, offsets %s",
                   alertsSeen, expectedAlerts, doneOffsets == 0 ? "behind" : "at the end"));
         }
+        double seconds = (Math.max(lastAlert, doneOffsets) - running) / 1e9;
+        reportThroughput(seconds, (running - t0) / 1e9, alertsSeen, expectedAlerts, heap);
+        if (duration > 0) {
+          latency(admin, detector, reader, input, output, app);
+        }
       } finally {
         heap.stop();
         deleteQuietly(stateDir);
       }
-      long end = Math.max(lastAlert, doneOffsets);
-      double seconds = (end - running) / 1e9;
+    }
+
+    private void reportThroughput(
+        double seconds, double startup, long alertsSeen, long expectedAlerts, HeapWatch heap) {
       double eps = events / seconds;
       long raw = (Long) results.get("rawConsumerEventsPerSecond");
       results.put("detectorEventsPerSecond", Math.round(eps));
@@ -683,7 +684,7 @@ public final class BenchCommand implements Callable<Integer> {
       results.put("alertRevisions", alertsSeen);
       results.put("heapMaxMb", heap.maxUsedMb());
       results.put("heapMaxAfterGcMb", heap.maxAfterGcMb());
-      results.put("detectorStartupSeconds", Math.round((running - t0) / 1e7) / 100.0);
+      results.put("detectorStartupSeconds", Math.round(startup * 100) / 100.0);
       row(
           "(b) detector, exactly_once_v2",
           String.format(
@@ -692,7 +693,7 @@ public final class BenchCommand implements Callable<Integer> {
                   + " start-up %.1f s)",
               eps,
               seconds,
-              (running - t0) / 1e9));
+              startup));
       row("    ratio detector/raw", String.format(Locale.ROOT, "%.3f", eps / raw));
       row(
           "    alert revisions",
@@ -707,10 +708,20 @@ public final class BenchCommand implements Callable<Integer> {
               Runtime.getRuntime().maxMemory() >> 20));
     }
 
-    private void latency(Admin admin, String input, String output) throws Exception {
+    /**
+     * Phase (c): the detector of (b), caught up and idle, takes events at a fixed rate on the same
+     * topic, as a long-running detector does; each alert revision caused by one of them is timed
+     * from the event's Timestamp (the wall clock when produced) to its being read.
+     */
+    private void latency(
+        Admin admin,
+        DetectorService.Running detector,
+        KafkaConsumer<byte[], byte[]> reader,
+        String input,
+        String output,
+        String app)
+        throws Exception {
       err.printf("bench: (c) latency at %,d events/s for %d s (exactly_once_v2)%n", rate, duration);
-      String app = prefix + "-latency";
-      Path stateDir = Files.createTempDirectory("detector-bench");
       TrafficGenerator gen =
           new TrafficGenerator(seed + 1, devices, intrusionsPerMillion / 1_000_000.0);
       ConfluentAvroSerializer<DeviceProcessEvent> avro = avroSerializer(input);
@@ -723,66 +734,68 @@ public final class BenchCommand implements Callable<Integer> {
       long sent = 0;
       double seconds;
       AtomicBoolean stop = new AtomicBoolean();
-      try (DetectorService.Running detector = startDetector(input, output, app, stateDir)) {
-        awaitRunning(detector);
-        Thread readerThread;
-        Object lock = new Object();
-        long[][] holder = {latenciesMicros, new long[latenciesMicros.length]};
-        try (KafkaConsumer<byte[], byte[]> reader = alertReader(output)) {
-          readerThread =
-              new Thread(
-                  () -> {
-                    while (!stop.get()) {
-                      ConsumerRecords<byte[], byte[]> records = reader.poll(Duration.ofMillis(20));
-                      long now = Timestamps.toMicros(Instant.now());
-                      synchronized (lock) {
-                        for (ConsumerRecord<byte[], byte[]> r : records) {
-                          WebShellAlert a = alerts.deserialize(output, r.value());
-                          long lat = now - Timestamps.toMicros(a.getLastSeen());
-                          if (n[0] == holder[0].length) {
-                            holder[0] = Arrays.copyOf(holder[0], n[0] * 2);
-                            holder[1] = Arrays.copyOf(holder[1], n[0] * 2);
-                          }
-                          holder[1][n[0]] = now;
-                          holder[0][n[0]++] = lat;
-                        }
+      Thread readerThread;
+      Object lock = new Object();
+      long[][] holder = {latenciesMicros, new long[latenciesMicros.length]};
+      long since = Timestamps.toMicros(Instant.now());
+      readerThread =
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  ConsumerRecords<byte[], byte[]> records = reader.poll(Duration.ofMillis(20));
+                  long now = Timestamps.toMicros(Instant.now());
+                  synchronized (lock) {
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                      WebShellAlert a = alerts.deserialize(output, r.value());
+                      long lastSeen = Timestamps.toMicros(a.getLastSeen());
+                      if (lastSeen < since) {
+                        continue; // a revision of phase (b), caused by none of these events
                       }
+                      long lat = now - lastSeen;
+                      if (n[0] == holder[0].length) {
+                        holder[0] = Arrays.copyOf(holder[0], n[0] * 2);
+                        holder[1] = Arrays.copyOf(holder[1], n[0] * 2);
+                      }
+                      holder[1][n[0]] = now;
+                      holder[0][n[0]++] = lat;
                     }
-                  },
-                  "bench-alert-reader");
-          readerThread.setDaemon(true);
-          readerThread.start();
-          long t0 = System.nanoTime();
-          startMicros = Timestamps.toMicros(Instant.now());
-          long total = (long) rate * duration;
-          try (KafkaProducer<String, byte[]> producer = producer(5)) {
-            for (; sent < total; sent++) {
-              long due = t0 + (long) (sent * 1e9 / rate);
-              long wait = due - System.nanoTime();
-              if (wait > 200_000) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-              }
-              DeviceProcessEvent e = gen.next(Timestamps.toMicros(Instant.now()));
-              producer.send(new ProducerRecord<>(input, e.getDeviceId(), encode(avro, input, e)));
-            }
-            producer.flush();
+                  }
+                }
+              },
+              "bench-alert-reader");
+      readerThread.setDaemon(true);
+      readerThread.start();
+      long t0 = System.nanoTime();
+      startMicros = Timestamps.toMicros(Instant.now());
+      long total = (long) rate * duration;
+      try (KafkaProducer<String, byte[]> producer = producer(5)) {
+        for (; sent < total; sent++) {
+          long due = t0 + (long) (sent * 1e9 / rate);
+          long wait = due - System.nanoTime();
+          if (wait > 200_000) {
+            TimeUnit.NANOSECONDS.sleep(wait);
           }
-          seconds = (System.nanoTime() - t0) / 1e9;
-          // let the detector drain: until its offsets reach the end, then one more second
-          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-          while (System.nanoTime() < deadline && !caughtUp(admin, app, input)) {
-            Thread.sleep(100);
-          }
-          Thread.sleep(1000);
+          DeviceProcessEvent e = gen.next(Timestamps.toMicros(Instant.now()));
+          producer.send(new ProducerRecord<>(input, e.getDeviceId(), encode(avro, input, e)));
+        }
+        producer.flush();
+      }
+      seconds = (System.nanoTime() - t0) / 1e9;
+      // let the detector drain: until its offsets reach the end, then one more second
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline && !caughtUp(admin, app, input)) {
+        if (detector.streams().state() == KafkaStreams.State.ERROR) {
           stop.set(true);
-          readerThread.join(10_000);
+          throw new IllegalStateException("the detector failed");
         }
-        synchronized (lock) {
-          latenciesMicros = Arrays.copyOf(holder[0], n[0]);
-          arrivalsMicros = Arrays.copyOf(holder[1], n[0]);
-        }
-      } finally {
-        deleteQuietly(stateDir);
+        Thread.sleep(100);
+      }
+      Thread.sleep(1000);
+      stop.set(true);
+      readerThread.join(10_000);
+      synchronized (lock) {
+        latenciesMicros = Arrays.copyOf(holder[0], n[0]);
+        arrivalsMicros = Arrays.copyOf(holder[1], n[0]);
       }
       List<Double> maxPerSlice = maxPer5Seconds(latenciesMicros, arrivalsMicros, startMicros);
       results.put("latencyMaxMsPer5s", maxPerSlice);
