@@ -82,6 +82,10 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
   private final FileNameFilter fileNames; // null: every event complete
   // writer schema id -> its ProjectionReader, or GENERIC
   private final Map<Integer, Object> readers = new ConcurrentHashMap<>();
+  // the reader of the schema id seen last (nearly always the next one's): no boxing, no map lookup
+  private volatile Last last;
+
+  private record Last(int id, Object reader) {}
 
   /** A decoder that builds every projected column of every event. */
   public AvroEventDecoder(SchemaRegistryClient registry) {
@@ -204,9 +208,16 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
    */
   private Object[] read(byte[] bytes) {
     int id = ConfluentAvro.schemaId(bytes);
-    Object reader = readers.get(id);
-    if (reader == null) {
-      reader = compile(id);
+    Last last = this.last;
+    Object reader;
+    if (last != null && last.id() == id) {
+      reader = last.reader();
+    } else {
+      reader = readers.get(id);
+      if (reader == null) {
+        reader = compile(id);
+      }
+      this.last = new Last(id, reader);
     }
     if (reader == GENERIC) {
       return generic(bytes);

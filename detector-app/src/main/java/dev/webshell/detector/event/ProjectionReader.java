@@ -48,8 +48,21 @@ final class ProjectionReader {
   private final Schema[] schemas; // SKIP_OTHER: the writer field's schema
   private final byte[][] branches; // READ_UNION: what each writer branch is
 
+  /** Per thread: the decoder re-pointed at each record, and the string spans of the record. */
+  private final ThreadLocal<Scratch> scratch;
+
+  private static final class Scratch {
+    BinaryDecoder decoder;
+    final int[] spans;
+
+    Scratch(int slots) {
+      spans = new int[2 * slots];
+    }
+  }
+
   private ProjectionReader(int slots, int n) {
     this.slots = slots;
+    this.scratch = ThreadLocal.withInitial(() -> new Scratch(slots));
     this.ops = new int[n];
     this.slot = new int[n];
     this.nullIndex = new int[n];
@@ -187,9 +200,12 @@ final class ProjectionReader {
   Object[] read(byte[] data, int offset, FileNameFilter filter, int filterSlot, int keepSlot)
       throws IOException {
     int end = data.length;
-    BinaryDecoder in = DecoderFactory.get().binaryDecoder(data, offset, end - offset, null);
+    Scratch scratch = this.scratch.get();
+    BinaryDecoder in =
+        DecoderFactory.get().binaryDecoder(data, offset, end - offset, scratch.decoder);
+    scratch.decoder = in;
     Object[] out = new Object[slots];
-    int[] spans = new int[2 * slots]; // string slots: start and length in data
+    int[] spans = scratch.spans; // string slots: start and length in data (only set bits count)
     long strings = 0; // the slots holding a string
     int[] ops = this.ops;
     for (int i = 0; i < ops.length; i++) {

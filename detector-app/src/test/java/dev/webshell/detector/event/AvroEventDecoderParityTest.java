@@ -18,6 +18,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -223,6 +226,54 @@ class AvroEventDecoderParityTest {
       }
     }
     assertTrue(deadLetters > 1000 && events > 100, deadLetters + " dead letters, " + events);
+  }
+
+  /**
+   * Records of two writer schemas (the full one and the same fields in reverse order) interleaved
+   * at random, decoded by one decoder from two threads at once: each is read with its own writer
+   * schema's reader (the decoder remembers the last schema id it saw, and each thread its own
+   * scratch decoder).
+   */
+  @Test
+  void shouldReadInterleavedWriterSchemasFromTwoThreadsEachWithItsOwnReader() throws Exception {
+    List<Schema.Field> reversed = copy(FULL);
+    Collections.reverse(reversed);
+    Schema backwards =
+        Schema.createRecord(FULL.getName(), null, FULL.getNamespace(), false, reversed);
+    int forward = register(FULL);
+    int backward = register(backwards);
+    TrafficGenerator gen = new TrafficGenerator(11, 100, 0.2);
+    Random random = new Random(11);
+    List<byte[]> records = new ArrayList<>();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 4_000; i++) {
+      DeviceProcessEvent e = gen.next(1_700_000_000_000_000L + i * 1000L);
+      boolean back = random.nextBoolean();
+      byte[] bytes =
+          ConfluentAvro.encode(back ? backward : forward, generic(back ? backwards : FULL, e));
+      records.add(bytes);
+      expected.add(outcome(generic, bytes));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<List<String>>> runs = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        runs.add(
+            pool.submit(
+                () -> {
+                  List<String> out = new ArrayList<>();
+                  for (byte[] b : records) {
+                    out.add(outcome(specialized, b));
+                  }
+                  return out;
+                }));
+      }
+      for (Future<List<String>> run : runs) {
+        assertEquals(expected, run.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /**
