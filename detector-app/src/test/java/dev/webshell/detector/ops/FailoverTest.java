@@ -64,7 +64,7 @@ class FailoverTest {
       a.awaitRunning(1, Duration.ofSeconds(90));
       b.awaitRunning(1, Duration.ofSeconds(90));
       Map<String, Set<Integer>> owners = awaitInputOwners(2, Duration.ofSeconds(60));
-      System.out.println("failover: input partitions by member before the kill: " + owners);
+      System.out.println("failover: input partitions by instance before the kill: " + owners);
       assertEquals(2, owners.size(), "both instances own input partitions: " + owners);
 
       Traffic.produce(kafka.clientConfig(), Traffic.records("events", first));
@@ -83,7 +83,7 @@ class FailoverTest {
           kafka.clientConfig(), Traffic.records("events", events.subList(3_000, events.size())));
       Map<String, Set<Integer>> after = awaitInputOwners(1, Duration.ofSeconds(90));
       System.out.printf(
-          "failover: %d ms from kill -9 to one member owning %s%n",
+          "failover: %d ms from kill -9 to one instance owning %s%n",
           (System.nanoTime() - t0) / 1_000_000, after);
       assertEquals(Set.of(0, 1, 2, 3), after.values().iterator().next());
 
@@ -117,8 +117,12 @@ class FailoverTest {
             "1"));
   }
 
-  /** Input partitions by group member, once exactly {@code members} members own some. */
-  private static Map<String, Set<Integer>> awaitInputOwners(int members, Duration timeout)
+  /**
+   * Input partitions by instance (the consumers of all its stream threads: client ids {@code
+   * <app>-<process id>-StreamThread-<n>-consumer}), once exactly {@code instances} instances are in
+   * the group and own all four.
+   */
+  private static Map<String, Set<Integer>> awaitInputOwners(int instances, Duration timeout)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     Map<String, Set<Integer>> owners = Map.of();
@@ -131,19 +135,18 @@ class FailoverTest {
               .get(APP)
               .get(10, TimeUnit.SECONDS);
       owners = new java.util.TreeMap<>();
+      Set<String> members = new TreeSet<>();
       for (MemberDescription m : group.members()) {
-        Set<Integer> parts = new TreeSet<>();
+        String instance = m.clientId().replaceAll("-StreamThread-\\d+-consumer$", "");
+        members.add(instance);
         for (TopicPartition tp : m.assignment().topicPartitions()) {
           if (tp.topic().equals("events")) {
-            parts.add(tp.partition());
+            owners.computeIfAbsent(instance, k -> new TreeSet<>()).add(tp.partition());
           }
-        }
-        if (!parts.isEmpty()) {
-          owners.put(m.consumerId(), parts);
         }
       }
       int total = owners.values().stream().mapToInt(Set::size).sum();
-      if (owners.size() == members && total == 4 && group.members().size() == members) {
+      if (owners.size() == instances && total == 4 && members.size() == instances) {
         return owners;
       }
       Thread.sleep(500);
