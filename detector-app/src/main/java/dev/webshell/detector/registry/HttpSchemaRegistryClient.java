@@ -108,7 +108,20 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     ObjectNode body = json.createObjectNode();
     body.put("schema", schema.toString());
     body.put("schemaType", "AVRO");
-    JsonNode answer = call("POST", "/subjects/" + encode(subject) + "/versions", body);
+    String path = "/subjects/" + encode(subject) + "/versions";
+    JsonNode answer;
+    try {
+      answer = call("POST", path, body);
+    } catch (SchemaRegistryException e) {
+      if (e.status() != 409) {
+        throw e;
+      }
+      // 409 is an incompatible schema, or (Apicurio's ccompat API) the second of two concurrent
+      // first registrations of a subject ("an artifact ... already exists"), e.g. two stream
+      // threads writing their first alerts at once. Registering again returns the id the other
+      // got; an incompatible schema is refused again.
+      answer = call("POST", path, body);
+    }
     JsonNode id = answer.get("id");
     if (id == null || !id.canConvertToInt()) {
       throw malformed("POST /subjects/" + subject + "/versions", "no integer \"id\"", answer);

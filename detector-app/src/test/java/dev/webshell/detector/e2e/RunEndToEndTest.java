@@ -161,6 +161,10 @@ class RunEndToEndTest {
                 expected.size(),
                 Duration.ofSeconds(90),
                 b -> AlertJson.toJson(alerts.deserialize("avro-alerts", b)));
+        List<String> deadLetters =
+            Topics.readCommittedWithHeaders(
+                kafka.clientConfig(), "avro-alerts.dead-letters", Duration.ofSeconds(2));
+        assertEquals(List.of(), deadLetters, "valid events are never dead letters");
         assertEquals(expected.size(), actual.size(), "revisions\n" + log);
         assertEquals(Traffic.linesByDevice(expected), Traffic.linesByDevice(actual));
       }

@@ -69,4 +69,33 @@ final class Topics {
     }
     return out;
   }
+
+  /** Every committed record of {@code topic} as "headers: value", reading for {@code time}. */
+  static List<String> readCommittedWithHeaders(
+      Map<String, Object> client, String topic, Duration time) {
+    Map<String, Object> c = new HashMap<>(client);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-reader-" + System.nanoTime());
+    List<String> out = new ArrayList<>();
+    long end = System.nanoTime() + time.toNanos();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      while (System.nanoTime() < end) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          StringBuilder h = new StringBuilder();
+          r.headers()
+              .forEach(
+                  x ->
+                      h.append(x.key())
+                          .append('=')
+                          .append(new String(x.value(), java.nio.charset.StandardCharsets.UTF_8))
+                          .append(' '));
+          out.add(h + ": " + r.value().length + " bytes");
+        }
+      }
+    }
+    return out;
+  }
 }

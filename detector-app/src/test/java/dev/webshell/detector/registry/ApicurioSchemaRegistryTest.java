@@ -51,6 +51,40 @@ class ApicurioSchemaRegistryTest {
         .endRecord();
   }
 
+  /**
+   * Two clients (two stream threads or two instances writing their first alerts) register the same
+   * schema under a new subject at the same moment: Apicurio refuses one of the two with 409
+   * "already exists"; the client registers again and both get the same id.
+   */
+  @Test
+  void concurrentFirstRegistrationsOfASubjectBothGetTheSameId() throws Exception {
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      for (int round = 0; round < 12; round++) {
+        String subject = "concurrent-" + round + "-value";
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.Future<Integer>> ids = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          var own = new HttpSchemaRegistryClient(RegistryConfig.of(apicurio.ccompatUrl()));
+          ids.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    return own.register(subject, TestSchemas.TINY);
+                  }));
+        }
+        go.countDown();
+        int first = ids.get(0).get();
+        for (var id : ids) {
+          assertEquals(first, id.get(), subject);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void registerIsIdempotentAndGetByIdAndLatestReturnTheSchema() {
     int id = client.register("http-client-value", TestSchemas.TINY);

@@ -52,8 +52,10 @@ class HttpSchemaRegistryClientTest {
                   exchange.getRequestHeaders().getFirst("Authorization"),
                   exchange.getRequestHeaders().getFirst("Content-Type"),
                   new String(in, StandardCharsets.UTF_8)));
-          byte[] out = answer.getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(status, out.length);
+          String[] next = queued.poll();
+          byte[] out = (next != null ? next[1] : answer).getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(
+              next != null ? Integer.parseInt(next[0]) : status, out.length);
           exchange.getResponseBody().write(out);
           exchange.close();
         });
@@ -64,6 +66,24 @@ class HttpSchemaRegistryClientTest {
   @AfterEach
   void stopStub() {
     server.stop(0);
+  }
+
+  // answers given once each, in order, before the standing one
+  private final java.util.Deque<String[]> queued =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+  @Test
+  void shouldRegisterAgainWhenAConcurrentFirstRegistrationOfTheSubjectWasRefused() {
+    var client = new HttpSchemaRegistryClient(RegistryConfig.of(url));
+    queued.add(
+        new String[] {
+          "409",
+          "{\"error_code\":409,\"message\":\"An artifact with ID 'alerts-value' in group 'null'"
+              + " already exists.\"}"
+        });
+    answer(200, "{\"id\":5}");
+    assertEquals(5, client.register("alerts-value", TestSchemas.TINY));
+    assertEquals(2, seen.size(), "registered again after the conflict");
   }
 
   private void answer(int status, String body) {
