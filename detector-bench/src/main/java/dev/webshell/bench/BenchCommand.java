@@ -268,9 +268,9 @@ public final class BenchCommand implements Callable<Integer> {
         try {
           long expectedAlerts = produceAll(input);
           if (warmup) {
-            rawConsumer(input, events, false);
+            rawConsumer(input, false);
           }
-          rawConsumer(input, events, true);
+          rawConsumer(input, true);
           if (warmup) {
             warmupDetector(admin, input, warmupAlerts);
           }
@@ -333,16 +333,43 @@ public final class BenchCommand implements Callable<Integer> {
       return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** Produces the throughput topic; returns the alert revisions the detector must emit. */
+    /**
+     * Produces the throughput topic, keyed by DeviceId, one millisecond apart in event time and
+     * ending about now (well inside the 7-day lookback); returns the alert revisions the detector
+     * must emit.
+     */
     private long produceAll(String topic) throws Exception {
       err.printf("bench: producing %,d %s events to %s%n", events, format, topic);
+      TrafficGenerator gen =
+          new TrafficGenerator(seed, devices, intrusionsPerMillion / 1_000_000.0);
+      ConfluentAvroSerializer<DeviceProcessEvent> avro = avroSerializer(topic);
+      Rule r = new Rule(rule);
+      long startMicros = Timestamps.toMicros(Instant.now()) - events * 1000L;
       StringBuilder matching = new StringBuilder();
-      Produced produced = produce(topic, events, seed, matching);
-      long matches = produced.matches();
-      long bytes = produced.bytes();
-      long minSize = produced.minSize();
-      long maxSize = produced.maxSize();
-      double seconds = produced.seconds();
+      long matches = 0;
+      long bytes = 0;
+      long minSize = Long.MAX_VALUE;
+      long maxSize = 0;
+      long t0 = System.nanoTime();
+      try (KafkaProducer<String, byte[]> producer = producer(20)) {
+        for (long i = 0; i < events; i++) {
+          DeviceProcessEvent e = gen.next(startMicros + i * 1000L);
+          byte[] value = encode(avro, topic, e);
+          bytes += value.length;
+          minSize = Math.min(minSize, value.length);
+          maxSize = Math.max(maxSize, value.length);
+          if (matches(r, e)) {
+            matches++;
+            matching.append(EventJson.toJson(e)).append('\n');
+          }
+          producer.send(new ProducerRecord<>(topic, e.getDeviceId(), value));
+          if ((i + 1) % 500_000 == 0) {
+            err.printf("bench: %,d produced%n", i + 1);
+          }
+        }
+        producer.flush();
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
       long expected;
       try (Scanner scanner = new Scanner(rule)) {
         long[] n = {0};
@@ -374,47 +401,6 @@ public final class BenchCommand implements Callable<Integer> {
           String.format(Locale.ROOT, "%.1f s (%,.0f events/s)", seconds, events / seconds));
       err.printf("bench: produced in %.1f s; %d matching events%n", seconds, matches);
       return expected;
-    }
-
-    /** What {@link #produce} wrote. */
-    private record Produced(long matches, long bytes, long minSize, long maxSize, double seconds) {}
-
-    /**
-     * Produces {@code count} generated events keyed by DeviceId, one millisecond apart in event
-     * time and ending about now (well inside the 7-day lookback); the matching ones are appended as
-     * JSON rows to {@code matching} when it is not null.
-     */
-    private Produced produce(String topic, long count, long genSeed, StringBuilder matching)
-        throws Exception {
-      TrafficGenerator gen =
-          new TrafficGenerator(genSeed, devices, intrusionsPerMillion / 1_000_000.0);
-      ConfluentAvroSerializer<DeviceProcessEvent> avro = avroSerializer(topic);
-      Rule r = new Rule(rule);
-      long startMicros = Timestamps.toMicros(Instant.now()) - count * 1000L;
-      long matches = 0;
-      long bytes = 0;
-      long minSize = Long.MAX_VALUE;
-      long maxSize = 0;
-      long t0 = System.nanoTime();
-      try (KafkaProducer<String, byte[]> producer = producer(20)) {
-        for (long i = 0; i < count; i++) {
-          DeviceProcessEvent e = gen.next(startMicros + i * 1000L);
-          byte[] value = encode(avro, topic, e);
-          bytes += value.length;
-          minSize = Math.min(minSize, value.length);
-          maxSize = Math.max(maxSize, value.length);
-          if (matches(r, e)) {
-            matches++;
-            matching.append(EventJson.toJson(e)).append('\n');
-          }
-          producer.send(new ProducerRecord<>(topic, e.getDeviceId(), value));
-          if ((i + 1) % 500_000 == 0) {
-            err.printf("bench: %,d produced%n", i + 1);
-          }
-        }
-        producer.flush();
-      }
-      return new Produced(matches, bytes, minSize, maxSize, (System.nanoTime() - t0) / 1e9);
     }
 
     /**
@@ -466,10 +452,10 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Reads {@code count} records of {@code topic}, bytes only; {@code timed}: this is phase (a),
-     * timed from the first non-empty poll to the last record.
+     * Reads the {@code events} records of {@code topic}, bytes only; {@code timed}: this is phase
+     * (a), timed from the first non-empty poll to the last record.
      */
-    private void rawConsumer(String topic, long count, boolean timed) {
+    private void rawConsumer(String topic, boolean timed) {
       Map<String, Object> c = consumerConfig(prefix + (timed ? "-raw" : "-raw-warmup"));
       err.println(
           timed
@@ -482,7 +468,7 @@ public final class BenchCommand implements Callable<Integer> {
       try (KafkaConsumer<byte[], byte[]> consumer =
           new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
         consumer.subscribe(List.of(topic));
-        while (read < count && System.nanoTime() < deadline) {
+        while (read < events && System.nanoTime() < deadline) {
           ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
           if (!records.isEmpty() && first == 0) {
             first = System.nanoTime();
@@ -494,8 +480,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
       }
       double seconds = (System.nanoTime() - first) / 1e9;
-      if (read < count) {
-        throw new IllegalStateException("raw consumer read only " + read + " of " + count);
+      if (read < events) {
+        throw new IllegalStateException("raw consumer read only " + read + " of " + events);
       }
       if (!timed) {
         return;

@@ -1,5 +1,6 @@
 package dev.webshell.detector.e2e;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,14 +45,9 @@ final class Topics {
       int expected,
       Duration deadline,
       Function<byte[], String> decode) {
-    Map<String, Object> c = new HashMap<>(client);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-reader-" + System.nanoTime());
     List<String> out = new ArrayList<>();
     long end = System.nanoTime() + deadline.toNanos();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = committedReader(client)) {
       consumer.subscribe(List.of(topic));
       int quietPolls = 0;
       while (System.nanoTime() < end) {
@@ -70,17 +66,14 @@ final class Topics {
     return out;
   }
 
-  /** Every committed record of {@code topic} as "headers: value", reading for {@code time}. */
+  /**
+   * Every committed record of {@code topic} as "its headers: its size", reading for {@code time}.
+   */
   static List<String> readCommittedWithHeaders(
       Map<String, Object> client, String topic, Duration time) {
-    Map<String, Object> c = new HashMap<>(client);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-reader-" + System.nanoTime());
     List<String> out = new ArrayList<>();
     long end = System.nanoTime() + time.toNanos();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = committedReader(client)) {
       consumer.subscribe(List.of(topic));
       while (System.nanoTime() < end) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -90,12 +83,21 @@ final class Topics {
                   x ->
                       h.append(x.key())
                           .append('=')
-                          .append(new String(x.value(), java.nio.charset.StandardCharsets.UTF_8))
+                          .append(new String(x.value(), StandardCharsets.UTF_8))
                           .append(' '));
           out.add(h + ": " + r.value().length + " bytes");
         }
       }
     }
     return out;
+  }
+
+  /** A read_committed consumer of its own group, from the beginning. */
+  private static KafkaConsumer<byte[], byte[]> committedReader(Map<String, Object> client) {
+    Map<String, Object> c = new HashMap<>(client);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-reader-" + System.nanoTime());
+    return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 }
