@@ -137,8 +137,10 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--partitions",
-      defaultValue = "3",
-      description = "Partitions of the input topic (default: ${DEFAULT-VALUE}).")
+      defaultValue = "4",
+      description =
+          "Partitions of the input topic; a multiple of the stream threads (one per CPU) keeps"
+              + " them equally busy (default: ${DEFAULT-VALUE}).")
   int partitions;
 
   @Option(
@@ -179,10 +181,19 @@ public final class BenchCommand implements Callable<Integer> {
       negatable = true,
       fallbackValue = "true",
       description =
-          "Run phases (a) and (b) once untimed over the same topic before their timed runs, so"
-              + " that both are measured on JIT-compiled code, as a long-running detector is;"
-              + " --no-warmup measures them cold (default: ${DEFAULT-VALUE}).")
+          "Run phases (a) and (b) untimed over the same topic (--warmup-rounds times) before"
+              + " their timed runs, so that both are measured on JIT-compiled code, as a"
+              + " long-running detector is; --no-warmup measures them cold (default:"
+              + " ${DEFAULT-VALUE}).")
   boolean warmup;
+
+  @Option(
+      names = "--warmup-rounds",
+      defaultValue = "3",
+      description =
+          "Untimed rounds of phases (a) then (b) before the timed ones; 0 is --no-warmup"
+              + " (default: ${DEFAULT-VALUE}).")
+  int warmupRounds;
 
   @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
   long seed;
@@ -203,6 +214,12 @@ public final class BenchCommand implements Callable<Integer> {
     if (events < 1 || partitions < 1 || devices < 1 || rate < 1 || duration < 0) {
       throw new ParameterException(
           spec.commandLine(), "--events, --partitions, --devices, --rate must be positive");
+    }
+    if (warmupRounds < 0) {
+      throw new ParameterException(spec.commandLine(), "--warmup-rounds must be 0 or more");
+    }
+    if (!warmup) {
+      warmupRounds = 0;
     }
     err = spec.commandLine().getErr();
     RuleSpec rule = RuleFiles.builtIn(profile);
@@ -254,7 +271,7 @@ public final class BenchCommand implements Callable<Integer> {
       String alerts = prefix + "-alerts";
       String warmupAlerts = prefix + "-warmup-alerts";
       List<String> topics = new ArrayList<>(List.of(input, alerts, alerts + ".dlq"));
-      if (warmup) {
+      if (warmupRounds > 0) {
         topics.addAll(List.of(warmupAlerts, warmupAlerts + ".dlq"));
       }
       try (Admin admin = Admin.create(base)) {
@@ -267,13 +284,11 @@ public final class BenchCommand implements Callable<Integer> {
             .get(60, TimeUnit.SECONDS);
         try {
           long expectedAlerts = produceAll(input);
-          if (warmup) {
-            rawConsumer(input, false);
+          for (int r = 0; r < warmupRounds; r++) {
+            rawConsumer(input, false, r);
+            warmupDetector(admin, input, warmupAlerts, r);
           }
-          rawConsumer(input, true);
-          if (warmup) {
-            warmupDetector(admin, input, warmupAlerts);
-          }
+          rawConsumer(input, true, 0);
           detector(admin, input, alerts, expectedAlerts);
         } finally {
           deleteTopics(admin);
@@ -312,7 +327,8 @@ public final class BenchCommand implements Callable<Integer> {
           bootstrapServers != null ? "external" : "embedded (" + embeddedBroker + ", 1 broker)");
       s.put("registry", registryConfig.isMock() ? "mock" : registryConfig.urlsForDisplay());
       s.put("producer", "acks=all, linger.ms=20, batch.size=65536, compression=lz4");
-      s.put("warmup", warmup);
+      s.put("warmup", warmupRounds > 0);
+      s.put("warmupRounds", warmupRounds);
       s.put("rate", rate);
       s.put("durationSeconds", duration);
       s.put("maxHeapMb", Runtime.getRuntime().maxMemory() >> 20);
@@ -455,15 +471,23 @@ public final class BenchCommand implements Callable<Integer> {
      * Reads the {@code events} records of {@code topic}, bytes only; {@code timed}: this is phase
      * (a), timed from the first non-empty poll to the last record.
      */
-    private void rawConsumer(String topic, boolean timed) {
-      Map<String, Object> c = consumerConfig(prefix + (timed ? "-raw" : "-raw-warmup"));
+    private void rawConsumer(String topic, boolean timed, int round) {
+      Map<String, Object> c = consumerConfig(prefix + (timed ? "-raw" : "-raw-warmup-" + round));
       err.println(
           timed
               ? "bench: (a) raw consumer reading " + topic
-              : "bench: warm-up: raw consumer reading " + topic + " (untimed)");
+              : String.format(
+                  Locale.ROOT,
+                  "bench: warm-up %d/%d: raw consumer reading %s (untimed)",
+                  round + 1,
+                  warmupRounds,
+                  topic));
       long read = 0;
       long bytes = 0;
       long first = 0;
+      long last = 0;
+      CpuMeter cpu = CpuMeter.currentThread();
+      CpuMeter.Reading used;
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
       try (KafkaConsumer<byte[], byte[]> consumer =
           new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -472,14 +496,17 @@ public final class BenchCommand implements Callable<Integer> {
           ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
           if (!records.isEmpty() && first == 0) {
             first = System.nanoTime();
+            cpu.start();
           }
           for (ConsumerRecord<byte[], byte[]> r : records) {
             bytes += r.serializedValueSize();
             read++;
           }
         }
+        last = System.nanoTime();
+        used = cpu.stop();
       }
-      double seconds = (System.nanoTime() - first) / 1e9;
+      double seconds = (last - first) / 1e9;
       if (read < events) {
         throw new IllegalStateException("raw consumer read only " + read + " of " + events);
       }
@@ -488,6 +515,8 @@ public final class BenchCommand implements Callable<Integer> {
       }
       double eps = read / seconds;
       results.put("rawConsumerEventsPerSecond", Math.round(eps));
+      results.put("rawConsumerCpuMicrosPerEvent", round2(used.microsPer(read)));
+      results.put("jitSecondsDuringRaw", round2(used.jitMillis() / 1000.0));
       row(
           "(a) raw consumer (bytes only)",
           String.format(
@@ -496,6 +525,7 @@ public final class BenchCommand implements Callable<Integer> {
               eps,
               mb(bytes) / seconds,
               seconds));
+      row("    CPU, JIT", cpuAndJit(used, read, seconds, "its thread"));
     }
 
     /**
@@ -504,9 +534,12 @@ public final class BenchCommand implements Callable<Integer> {
      * detector runs on code the JIT has compiled (in this JVM and the embedded broker's), as a
      * long-running detector does. Its cold throughput (from its first record) is shown too.
      */
-    private void warmupDetector(Admin admin, String input, String output) throws Exception {
-      err.println("bench: warm-up: a detector processing " + input + " (untimed)");
-      String app = prefix + "-warmup-detector";
+    private void warmupDetector(Admin admin, String input, String output, int round)
+        throws Exception {
+      err.printf(
+          "bench: warm-up %d/%d: a detector processing %s (untimed)%n",
+          round + 1, warmupRounds, input);
+      String app = prefix + "-warmup-detector-" + round;
       Path stateDir = Files.createTempDirectory("detector-bench");
       double seconds;
       try (DetectorService.Running detector = startDetector(input, output, app, stateDir)) {
@@ -524,6 +557,12 @@ public final class BenchCommand implements Callable<Integer> {
         seconds = (System.nanoTime() - t0) / 1e9;
       } finally {
         deleteQuietly(stateDir);
+      }
+      if (round > 0) {
+        row(
+            String.format(Locale.ROOT, "warm-up round %d (untimed)", round + 1),
+            String.format(Locale.ROOT, "detector %,.0f events/s", events / seconds));
+        return;
       }
       results.put("coldDetectorEventsPerSecond", Math.round(events / seconds));
       row(
@@ -640,6 +679,7 @@ public final class BenchCommand implements Callable<Integer> {
       try (DetectorService.Running detector = startDetector(input, output, app, stateDir);
           KafkaConsumer<byte[], byte[]> reader = alertReader(output)) {
         running = awaitFirstRecord(detector);
+        CpuMeter cpu = CpuMeter.threadsNamed(app).start();
         long deadline = running + TimeUnit.MINUTES.toNanos(8);
         long nextCheck = 0;
         while (System.nanoTime() < deadline) {
@@ -661,6 +701,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalStateException("the detector failed");
           }
         }
+        CpuMeter.Reading used = cpu.stop();
         heap.stop();
         if (doneOffsets == 0 || alertsSeen < expectedAlerts) {
           throw new IllegalStateException(
@@ -669,7 +710,7 @@ public final class BenchCommand implements Callable<Integer> {
                   alertsSeen, expectedAlerts, doneOffsets == 0 ? "behind" : "at the end"));
         }
         double seconds = (Math.max(lastAlert, doneOffsets) - running) / 1e9;
-        reportThroughput(seconds, (running - t0) / 1e9, alertsSeen, expectedAlerts, heap);
+        reportThroughput(seconds, (running - t0) / 1e9, alertsSeen, expectedAlerts, heap, used);
         if (duration > 0) {
           latency(admin, detector, reader, input, output, app);
         }
@@ -680,7 +721,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void reportThroughput(
-        double seconds, double startup, long alertsSeen, long expectedAlerts, HeapWatch heap) {
+        double seconds,
+        double startup,
+        long alertsSeen,
+        long expectedAlerts,
+        HeapWatch heap,
+        CpuMeter.Reading used) {
       double eps = events / seconds;
       long raw = (Long) results.get("rawConsumerEventsPerSecond");
       results.put("detectorEventsPerSecond", Math.round(eps));
@@ -699,6 +745,9 @@ public final class BenchCommand implements Callable<Integer> {
               seconds,
               startup));
       row("    ratio detector/raw", String.format(Locale.ROOT, "%.3f", eps / raw));
+      results.put("detectorCpuMicrosPerEvent", round2(used.microsPer(events)));
+      results.put("jitSecondsDuringDetector", round2(used.jitMillis() / 1000.0));
+      row("    CPU, JIT", cpuAndJit(used, events, seconds, "its client's threads"));
       row(
           "    alert revisions",
           String.format(Locale.ROOT, "%,d read (%,d expected)", alertsSeen, expectedAlerts));
@@ -872,6 +921,27 @@ public final class BenchCommand implements Callable<Integer> {
 
   private static double mb(long bytes) {
     return bytes / 1048576.0;
+  }
+
+  private static double round2(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+
+  /** "x µs of CPU per event in whose (y cores); JIT of this JVM z s", from one reading. */
+  static String cpuAndJit(CpuMeter.Reading used, long events, double seconds, String whose) {
+    String cpu =
+        used.cpuNanos() < 0
+            ? "thread CPU time not available"
+            : String.format(
+                Locale.ROOT,
+                "%.2f us of CPU per event in %s (%.2f cores)",
+                used.microsPer(events),
+                whose,
+                used.cpuNanos() / 1e9 / seconds);
+    return used.jitMillis() < 0
+        ? cpu
+        : String.format(
+            Locale.ROOT, "%s; this JVM's JIT compilers %.1f s", cpu, used.jitMillis() / 1000.0);
   }
 
   private void row(String what, String value) {

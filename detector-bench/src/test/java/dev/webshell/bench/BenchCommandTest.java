@@ -61,7 +61,9 @@ class BenchCommandTest {
             "--duration",
             "3",
             "--embedded-broker",
-            "in-process");
+            "in-process",
+            "--warmup-rounds",
+            "2");
     assertEquals(0, code, err.toString());
     String[] lines = out.toString().strip().split("\n");
     JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
@@ -76,6 +78,11 @@ class BenchCommandTest {
     assertTrue(json.get("heapMaxMb").asLong() > 0);
     assertEquals("avro", json.get("settings").get("format").asText());
     assertTrue(json.get("settings").get("warmup").asBoolean());
+    assertEquals(2, json.get("settings").get("warmupRounds").asInt());
+    assertTrue(json.get("rawConsumerCpuMicrosPerEvent").asDouble() > 0, out.toString());
+    assertTrue(json.get("detectorCpuMicrosPerEvent").asDouble() > 0, out.toString());
+    assertTrue(json.get("jitSecondsDuringDetector").asDouble() >= 0, out.toString());
+    assertTrue(out.toString().contains("warm-up round 2 (untimed)"), out.toString());
     assertTrue(json.get("coldDetectorEventsPerSecond").asLong() > 0, out.toString());
     assertTrue(json.get("latencyMaxMsPer5s").size() > 0, out.toString());
     assertTrue(Duration.ofNanos(System.nanoTime() - started).toMinutes() < 5);
