@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.SystemLimitException;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
@@ -12,9 +11,10 @@ import org.apache.avro.io.DecoderFactory;
 /**
  * Reads one writer schema's records straight into the projection's slots: resolved once per writer
  * schema, then a plain loop over the writer's fields, each either read into its projection slot or
- * skipped, calling the same {@link BinaryDecoder} methods Avro's resolving reader calls (so a
- * truncated or malformed body fails the same way), without its grammar, symbol stack and record
- * object.
+ * skipped, with the primitives of {@link AvroCursor}, which reads the bytes as the {@link
+ * BinaryDecoder} methods Avro's resolving reader calls do (so a truncated or malformed body fails
+ * the same way), without the decoder's buffering, the reader's grammar, symbol stack and record
+ * object. A field type it has no primitive for is skipped by Avro itself.
  *
  * <p>Strings are located while walking and built only once the whole record has been walked (and
  * has thus proved readable): all of them, or, when a {@link FileNameFilter} says the event cannot
@@ -48,11 +48,12 @@ final class ProjectionReader {
   private final Schema[] schemas; // SKIP_OTHER: the writer field's schema
   private final byte[][] branches; // READ_UNION: what each writer branch is
 
-  /** Per thread: the decoder re-pointed at each record, and the string spans of the record. */
+  /** Per thread: the cursor and decoder re-pointed at each record, and its string spans. */
   private final ThreadLocal<Scratch> scratch;
 
   private static final class Scratch {
-    BinaryDecoder decoder;
+    final AvroCursor cursor = new AvroCursor();
+    BinaryDecoder decoder; // SKIP_OTHER only
     final int[] spans;
 
     Scratch(int slots) {
@@ -201,9 +202,7 @@ final class ProjectionReader {
       throws IOException {
     int end = data.length;
     Scratch scratch = this.scratch.get();
-    BinaryDecoder in =
-        DecoderFactory.get().binaryDecoder(data, offset, end - offset, scratch.decoder);
-    scratch.decoder = in;
+    AvroCursor in = scratch.cursor.at(data, offset, end);
     Object[] out = new Object[slots];
     int[] spans = scratch.spans; // string slots: start and length in data (only set bits count)
     long strings = 0; // the slots holding a string
@@ -223,17 +222,17 @@ final class ProjectionReader {
             in.readLong();
           }
         }
-        case SKIP_OTHER -> GenericDatumReader.skip(schemas[i], in);
-        case READ_STRING -> strings |= span(in, end, spans, slot[i]);
+        case SKIP_OTHER -> skipOther(scratch, schemas[i], data, end);
+        case READ_STRING -> strings |= span(in, spans, slot[i]);
         case READ_LONG -> out[slot[i]] = in.readLong();
         case READ_UNION -> {
           byte[] b = branches[i];
-          int k = in.readIndex();
+          int k = in.readInt();
           if (k < 0 || k >= b.length) {
             throw new IndexOutOfBoundsException("union index " + k + " of " + b.length);
           }
           switch (b[k]) {
-            case STRING -> strings |= span(in, end, spans, slot[i]);
+            case STRING -> strings |= span(in, spans, slot[i]);
             case LONG -> out[slot[i]] = in.readLong();
             default -> {} // null
           }
@@ -266,27 +265,38 @@ final class ProjectionReader {
 
   /**
    * Locates the string {@link BinaryDecoder#readString()} would read next, and moves past it: the
-   * same length check ({@link SystemLimitException}) and, for a length beyond the end of the data,
-   * the same {@link java.io.EOFException}, without copying the bytes into a buffer of the declared
-   * length first. The string is {@code new String(data, start, length, UTF_8)}, as {@code
-   * readString} builds it.
+   * same length check and failures ({@link AvroCursor#skipReadableString}), without copying the
+   * bytes. The string is {@code new String(data, start, length, UTF_8)}, as {@code readString}
+   * builds it.
    *
    * @return the slot's bit
    */
-  private static long span(BinaryDecoder in, int end, int[] spans, int slot) throws IOException {
-    int length = SystemLimitException.checkMaxStringLength(in.readLong());
-    // the decoder's position: its input stream's available() is what remains of the byte array
-    // (also after it has copied the last few bytes into a padded buffer to read a varint)
-    int start = end - in.inputStream().available();
-    in.skipFixed(length);
-    spans[2 * slot] = start;
+  private static long span(AvroCursor in, int[] spans, int slot) throws IOException {
+    int length = in.skipReadableString();
+    spans[2 * slot] = in.position() - length;
     spans[2 * slot + 1] = length;
     return 1L << slot;
   }
 
+  /**
+   * Skips a field of a type {@link AvroCursor} has no primitive for (arrays, maps, records, other
+   * unions…) with Avro's own {@link GenericDatumReader#skip}, and moves the cursor past it.
+   */
+  private static void skipOther(Scratch scratch, Schema schema, byte[] data, int end)
+      throws IOException {
+    AvroCursor cursor = scratch.cursor;
+    int from = cursor.position();
+    BinaryDecoder in = DecoderFactory.get().binaryDecoder(data, from, end - from, scratch.decoder);
+    scratch.decoder = in;
+    GenericDatumReader.skip(schema, in);
+    // the decoder's position: its input stream's available() is what remains of the byte array
+    // (also after it has copied the last few bytes into a padded buffer to read a varint)
+    cursor.at(data, end - in.inputStream().available(), end);
+  }
+
   /** Reads a two-branch union's index; anything but 0 or 1 is not this writer's record. */
-  private static int union(BinaryDecoder in, int field) throws IOException {
-    int k = in.readIndex();
+  private static int union(AvroCursor in, int field) throws IOException {
+    int k = in.readInt();
     if (k != 0 && k != 1) {
       throw new IndexOutOfBoundsException("union index " + k + " of 2 (field " + field + ")");
     }
