@@ -64,12 +64,14 @@ import picocli.CommandLine.Spec;
  *
  * <ol>
  *   <li>produce N full-width events (Confluent Avro or JSON), about 0.1 % of them matching;
- *   <li>(a) a plain consumer reads the topic, bytes only, with the detector's consumer settings;
- *   <li>(b) the detector ({@link DetectorService}, the same code as {@code run}) processes the
- *       topic with exactly_once_v2 until its last alert is committed and its offsets reach the end;
- *   <li>(c) a fresh detector takes a fixed input rate; event-to-alert latency is the time from the
- *       event's Timestamp (the wall clock when produced) until the alert is readable
- *       (read_committed).
+ *   <li>rounds, each of two phases over that topic: (a) a plain consumer reads it, bytes only, with
+ *       the detector's consumer settings; (b) a detector ({@link DetectorService}, the same code as
+ *       {@code run}) processes it with exactly_once_v2 until its last alert is committed and its
+ *       offsets reach the end. The first {@code --warmup-rounds} are untimed (JIT warm-up); the
+ *       figures are the medians of the {@code --rounds} timed ones;
+ *   <li>(c) the last round's detector, caught up, takes a fixed input rate; event-to-alert latency
+ *       is the time from the event's Timestamp (the wall clock when produced) until the alert is
+ *       readable (read_committed).
  * </ol>
  *
  * A table goes to stdout, then one JSON object as the last line.
@@ -181,8 +183,8 @@ public final class BenchCommand implements Callable<Integer> {
       negatable = true,
       fallbackValue = "true",
       description =
-          "Run phases (a) and (b) untimed over the same topic (--warmup-rounds times) before"
-              + " their timed runs, so that both are measured on JIT-compiled code, as a"
+          "Run rounds of phases (a) and (b) untimed over the same topic (--warmup-rounds)"
+              + " before the timed ones, so that both are measured on JIT-compiled code, as a"
               + " long-running detector is; --no-warmup measures them cold (default:"
               + " ${DEFAULT-VALUE}).")
   boolean warmup;
@@ -191,9 +193,16 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--warmup-rounds",
       defaultValue = "3",
       description =
-          "Untimed rounds of phases (a) then (b) before the timed ones; 0 is --no-warmup"
-              + " (default: ${DEFAULT-VALUE}).")
+          "Untimed rounds of phases (a) then (b); 0 is --no-warmup (default: ${DEFAULT-VALUE}).")
   int warmupRounds;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "5",
+      description =
+          "Timed rounds of phases (a) then (b); the figures are their medians (default:"
+              + " ${DEFAULT-VALUE}).")
+  int rounds;
 
   @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
   long seed;
@@ -215,8 +224,9 @@ public final class BenchCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--events, --partitions, --devices, --rate must be positive");
     }
-    if (warmupRounds < 0) {
-      throw new ParameterException(spec.commandLine(), "--warmup-rounds must be 0 or more");
+    if (warmupRounds < 0 || rounds < 1) {
+      throw new ParameterException(
+          spec.commandLine(), "--warmup-rounds must be 0 or more, --rounds 1 or more");
     }
     if (!warmup) {
       warmupRounds = 0;
@@ -268,11 +278,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     void run() throws Exception {
       String input = prefix + "-events";
-      String alerts = prefix + "-alerts";
-      String warmupAlerts = prefix + "-warmup-alerts";
-      List<String> topics = new ArrayList<>(List.of(input, alerts, alerts + ".dlq"));
-      if (warmupRounds > 0) {
-        topics.addAll(List.of(warmupAlerts, warmupAlerts + ".dlq"));
+      int total = warmupRounds + rounds;
+      List<String> topics = new ArrayList<>(List.of(input));
+      for (int r = 0; r < total; r++) {
+        topics.add(alertsTopic(r));
+        topics.add(alertsTopic(r) + ".dlq");
       }
       try (Admin admin = Admin.create(base)) {
         admin
@@ -284,17 +294,66 @@ public final class BenchCommand implements Callable<Integer> {
             .get(60, TimeUnit.SECONDS);
         try {
           long expectedAlerts = produceAll(input);
-          for (int r = 0; r < warmupRounds; r++) {
-            rawConsumer(input, false, r);
-            warmupDetector(admin, input, warmupAlerts, r);
+          List<Round> timed = new ArrayList<>();
+          for (int r = 0; r < total; r++) {
+            int round = r;
+            RawRun raw = rawConsumer(input, r);
+            detector(
+                admin,
+                input,
+                r,
+                expectedAlerts,
+                (det, running, reader) -> {
+                  Round done = new Round(raw, det);
+                  if (round == 0) {
+                    results.put("coldDetectorEventsPerSecond", Math.round(det.eventsPerSecond()));
+                  }
+                  rowRound(round, done);
+                  if (round >= warmupRounds) {
+                    timed.add(done);
+                  }
+                  if (round == total - 1) {
+                    summarize(timed, expectedAlerts);
+                    if (duration > 0) {
+                      latency(admin, running, reader, input, alertsTopic(round), det.app());
+                    }
+                  }
+                });
           }
-          rawConsumer(input, true, 0);
-          detector(admin, input, alerts, expectedAlerts);
         } finally {
           deleteTopics(admin);
         }
       }
       results.put("settings", settings());
+    }
+
+    private String alertsTopic(int round) {
+      return prefix + "-alerts-" + (round + 1);
+    }
+
+    private String roundName(int round) {
+      return String.format(
+          Locale.ROOT,
+          "%s %d/%d",
+          round < warmupRounds ? "warm-up" : "timed round",
+          round < warmupRounds ? round + 1 : round - warmupRounds + 1,
+          round < warmupRounds ? warmupRounds : rounds);
+    }
+
+    /** One line of the table per round: both phases, their CPU, the ratio. */
+    private void rowRound(int round, Round r) {
+      row(
+          roundName(round) + (round < warmupRounds ? " (untimed)" : ""),
+          String.format(
+              Locale.ROOT,
+              "raw %,.0f ev/s (%.2f us CPU/ev) | detector %,.0f ev/s (%.2f us CPU/ev, JIT %.1f s)"
+                  + " | ratio %.3f",
+              r.raw().eventsPerSecond(),
+              r.raw().cpu().microsPer(events),
+              r.det().eventsPerSecond(),
+              r.det().cpu().microsPer(events),
+              r.det().cpu().jitMillis() / 1000.0,
+              r.ratio()));
     }
 
     /** Deletes every topic of this run: its own and the detectors' internal ones. */
@@ -329,6 +388,7 @@ public final class BenchCommand implements Callable<Integer> {
       s.put("producer", "acks=all, linger.ms=20, batch.size=65536, compression=lz4");
       s.put("warmup", warmupRounds > 0);
       s.put("warmupRounds", warmupRounds);
+      s.put("rounds", rounds);
       s.put("rate", rate);
       s.put("durationSeconds", duration);
       s.put("maxHeapMb", Runtime.getRuntime().maxMemory() >> 20);
@@ -467,21 +527,40 @@ public final class BenchCommand implements Callable<Integer> {
       return c;
     }
 
+    /** Phase (a) of one round: its throughput and the CPU of its thread. */
+    private record RawRun(double eventsPerSecond, double mbPerSecond, CpuMeter.Reading cpu) {}
+
+    /** Phase (b) of one round. */
+    private record DetRun(
+        String app,
+        double eventsPerSecond,
+        double seconds,
+        double startupSeconds,
+        long alertsSeen,
+        HeapWatch heap,
+        CpuMeter.Reading cpu) {}
+
+    /** Both phases of one round. */
+    private record Round(RawRun raw, DetRun det) {
+      double ratio() {
+        return det.eventsPerSecond() / raw.eventsPerSecond();
+      }
+    }
+
+    /** What runs once a round's detector has finished the topic, before it is closed. */
+    private interface AfterThroughput {
+      void accept(
+          DetRun run, DetectorService.Running detector, KafkaConsumer<byte[], byte[]> reader)
+          throws Exception;
+    }
+
     /**
-     * Reads the {@code events} records of {@code topic}, bytes only; {@code timed}: this is phase
-     * (a), timed from the first non-empty poll to the last record.
+     * Phase (a) of round {@code round}: reads the {@code events} records of {@code topic}, bytes
+     * only, timed from the first non-empty poll to the last record.
      */
-    private void rawConsumer(String topic, boolean timed, int round) {
-      Map<String, Object> c = consumerConfig(prefix + (timed ? "-raw" : "-raw-warmup-" + round));
-      err.println(
-          timed
-              ? "bench: (a) raw consumer reading " + topic
-              : String.format(
-                  Locale.ROOT,
-                  "bench: warm-up %d/%d: raw consumer reading %s (untimed)",
-                  round + 1,
-                  warmupRounds,
-                  topic));
+    private RawRun rawConsumer(String topic, int round) {
+      Map<String, Object> c = consumerConfig(prefix + "-raw-" + (round + 1));
+      err.printf("bench: %s: (a) raw consumer reading %s%n", roundName(round), topic);
       long read = 0;
       long bytes = 0;
       long first = 0;
@@ -506,73 +585,11 @@ public final class BenchCommand implements Callable<Integer> {
         last = System.nanoTime();
         used = cpu.stop();
       }
-      double seconds = (last - first) / 1e9;
       if (read < events) {
         throw new IllegalStateException("raw consumer read only " + read + " of " + events);
       }
-      if (!timed) {
-        return;
-      }
-      double eps = read / seconds;
-      results.put("rawConsumerEventsPerSecond", Math.round(eps));
-      results.put("rawConsumerCpuMicrosPerEvent", round2(used.microsPer(read)));
-      results.put("jitSecondsDuringRaw", round2(used.jitMillis() / 1000.0));
-      row(
-          "(a) raw consumer (bytes only)",
-          String.format(
-              Locale.ROOT,
-              "%,.0f events/s, %.1f MB/s (%.1f s)",
-              eps,
-              mb(bytes) / seconds,
-              seconds));
-      row("    CPU, JIT", cpuAndJit(used, read, seconds, "its thread"));
-    }
-
-    /**
-     * Warm-up: a detector of its own (application id, state, alerts topic) processes the input
-     * topic until its committed offsets reach the end, untimed for the ratio, so that the timed
-     * detector runs on code the JIT has compiled (in this JVM and the embedded broker's), as a
-     * long-running detector does. Its cold throughput (from its first record) is shown too.
-     */
-    private void warmupDetector(Admin admin, String input, String output, int round)
-        throws Exception {
-      err.printf(
-          "bench: warm-up %d/%d: a detector processing %s (untimed)%n",
-          round + 1, warmupRounds, input);
-      String app = prefix + "-warmup-detector-" + round;
-      Path stateDir = Files.createTempDirectory("detector-bench");
-      double seconds;
-      try (DetectorService.Running detector = startDetector(input, output, app, stateDir)) {
-        long t0 = awaitFirstRecord(detector);
-        long deadline = t0 + TimeUnit.MINUTES.toNanos(8);
-        while (!caughtUp(admin, app, input)) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("the warm-up detector did not finish in 8 minutes");
-          }
-          if (detector.streams().state() == KafkaStreams.State.ERROR) {
-            throw new IllegalStateException("the warm-up detector failed");
-          }
-          Thread.sleep(100);
-        }
-        seconds = (System.nanoTime() - t0) / 1e9;
-      } finally {
-        deleteQuietly(stateDir);
-      }
-      if (round > 0) {
-        row(
-            String.format(Locale.ROOT, "warm-up round %d (untimed)", round + 1),
-            String.format(Locale.ROOT, "detector %,.0f events/s", events / seconds));
-        return;
-      }
-      results.put("coldDetectorEventsPerSecond", Math.round(events / seconds));
-      row(
-          "warm-up (untimed)",
-          String.format(
-              Locale.ROOT,
-              "the topic read once by a raw consumer and once by a detector (cold: %,.0f"
-                  + " events/s, %.1f s)",
-              events / seconds,
-              seconds));
+      double seconds = (last - first) / 1e9;
+      return new RawRun(read / seconds, mb(bytes) / seconds, used);
     }
 
     private DetectorService.Running startDetector(
@@ -663,10 +680,19 @@ public final class BenchCommand implements Callable<Integer> {
       return true;
     }
 
-    private void detector(Admin admin, String input, String output, long expectedAlerts)
+    /**
+     * Phase (b) of round {@code round}: a detector of its own (application id, state, alerts topic)
+     * processes the whole topic, timed from its first processed record until every expected alert
+     * revision is readable and its committed offsets reached the end; then {@code then} runs, with
+     * the detector still open.
+     */
+    private void detector(
+        Admin admin, String input, int round, long expectedAlerts, AfterThroughput then)
         throws Exception {
-      err.println("bench: (b) detector (exactly_once_v2) processing " + input);
-      String app = prefix + "-detector";
+      String output = alertsTopic(round);
+      String app = prefix + "-detector-" + (round + 1);
+      err.printf(
+          "bench: %s: (b) detector (exactly_once_v2) processing %s%n", roundName(round), input);
       Path stateDir = Files.createTempDirectory("detector-bench");
       HeapWatch heap = new HeapWatch();
       System.gc();
@@ -679,7 +705,7 @@ public final class BenchCommand implements Callable<Integer> {
       try (DetectorService.Running detector = startDetector(input, output, app, stateDir);
           KafkaConsumer<byte[], byte[]> reader = alertReader(output)) {
         running = awaitFirstRecord(detector);
-        CpuMeter cpu = CpuMeter.threadsNamed(app).start();
+        CpuMeter cpu = CpuMeter.threadsNamed(app + "-").start();
         long deadline = running + TimeUnit.MINUTES.toNanos(8);
         long nextCheck = 0;
         while (System.nanoTime() < deadline) {
@@ -710,61 +736,99 @@ public final class BenchCommand implements Callable<Integer> {
                   alertsSeen, expectedAlerts, doneOffsets == 0 ? "behind" : "at the end"));
         }
         double seconds = (Math.max(lastAlert, doneOffsets) - running) / 1e9;
-        reportThroughput(seconds, (running - t0) / 1e9, alertsSeen, expectedAlerts, heap, used);
-        if (duration > 0) {
-          latency(admin, detector, reader, input, output, app);
-        }
+        then.accept(
+            new DetRun(
+                app, events / seconds, seconds, (running - t0) / 1e9, alertsSeen, heap, used),
+            detector,
+            reader);
       } finally {
         heap.stop();
         deleteQuietly(stateDir);
       }
     }
 
-    private void reportThroughput(
-        double seconds,
-        double startup,
-        long alertsSeen,
-        long expectedAlerts,
-        HeapWatch heap,
-        CpuMeter.Reading used) {
-      double eps = events / seconds;
-      long raw = (Long) results.get("rawConsumerEventsPerSecond");
-      results.put("detectorEventsPerSecond", Math.round(eps));
-      results.put("ratio", Math.round(eps / raw * 1000) / 1000.0);
-      results.put("alertRevisions", alertsSeen);
-      results.put("heapMaxMb", heap.maxUsedMb());
-      results.put("heapMaxAfterGcMb", heap.maxAfterGcMb());
-      results.put("detectorStartupSeconds", Math.round(startup * 100) / 100.0);
+    /**
+     * The figures of the timed rounds: the median of each throughput, the median of the rounds'
+     * ratios (each round's two phases ran a few seconds apart), the highest heap.
+     */
+    private void summarize(List<Round> timed, long expectedAlerts) {
+      if (timed.isEmpty()) {
+        throw new IllegalStateException("no timed round");
+      }
+      double raw = median(timed.stream().mapToDouble(r -> r.raw().eventsPerSecond()).toArray());
+      double rawMb = median(timed.stream().mapToDouble(r -> r.raw().mbPerSecond()).toArray());
+      double det = median(timed.stream().mapToDouble(r -> r.det().eventsPerSecond()).toArray());
+      double ratio = median(timed.stream().mapToDouble(Round::ratio).toArray());
+      double rawCpu =
+          median(timed.stream().mapToDouble(r -> r.raw().cpu().microsPer(events)).toArray());
+      double detCpu =
+          median(timed.stream().mapToDouble(r -> r.det().cpu().microsPer(events)).toArray());
+      Round last = timed.get(timed.size() - 1);
+      long heapMax = timed.stream().mapToLong(r -> r.det().heap().maxUsedMb()).max().orElse(0);
+      long liveMax = timed.stream().mapToLong(r -> r.det().heap().maxAfterGcMb()).max().orElse(0);
+      results.put("rawConsumerEventsPerSecond", Math.round(raw));
+      results.put("detectorEventsPerSecond", Math.round(det));
+      results.put("ratio", round3(ratio));
+      results.put("ratioRounds", timed.stream().map(r -> round3(r.ratio())).toList());
+      results.put(
+          "rawConsumerEventsPerSecondRounds",
+          timed.stream().map(r -> Math.round(r.raw().eventsPerSecond())).toList());
+      results.put(
+          "detectorEventsPerSecondRounds",
+          timed.stream().map(r -> Math.round(r.det().eventsPerSecond())).toList());
+      results.put("rawConsumerCpuMicrosPerEvent", round2(rawCpu));
+      results.put("detectorCpuMicrosPerEvent", round2(detCpu));
+      results.put(
+          "jitSecondsDuringDetectorRounds",
+          timed.stream().map(r -> round2(r.det().cpu().jitMillis() / 1000.0)).toList());
+      results.put("alertRevisions", last.det().alertsSeen());
+      results.put("heapMaxMb", heapMax);
+      results.put("heapMaxAfterGcMb", liveMax);
+      results.put("detectorStartupSeconds", round2(last.det().startupSeconds()));
+      String over =
+          timed.size() == 1 ? "1 timed round" : "median of " + timed.size() + " timed rounds";
+      row(
+          "(a) raw consumer (bytes only)",
+          String.format(
+              Locale.ROOT,
+              "%,.0f events/s, %.1f MB/s, %.2f us of CPU per event in its thread (%s)",
+              raw,
+              rawMb,
+              rawCpu,
+              over));
       row(
           "(b) detector, exactly_once_v2",
           String.format(
               Locale.ROOT,
-              "%,.0f events/s (%.1f s from its first record to last alert committed and offsets"
-                  + " at end; start-up %.1f s)",
-              eps,
-              seconds,
-              startup));
-      row("    ratio detector/raw", String.format(Locale.ROOT, "%.3f", eps / raw));
-      results.put("detectorCpuMicrosPerEvent", round2(used.microsPer(events)));
-      results.put("jitSecondsDuringDetector", round2(used.jitMillis() / 1000.0));
-      row("    CPU, JIT", cpuAndJit(used, events, seconds, "its client's threads"));
+              "%,.0f events/s, %.2f us of CPU per event in its client's threads (%s; from the"
+                  + " first record to the last alert committed and offsets at the end)",
+              det,
+              detCpu,
+              over));
+      row(
+          "    ratio detector/raw",
+          String.format(Locale.ROOT, "%.3f (%s of the ratio)", ratio, over));
       row(
           "    alert revisions",
-          String.format(Locale.ROOT, "%,d read (%,d expected)", alertsSeen, expectedAlerts));
+          String.format(
+              Locale.ROOT,
+              "%,d read in every round (%,d expected)",
+              last.det().alertsSeen(),
+              expectedAlerts));
       row(
           "    heap (this JVM)",
           String.format(
               Locale.ROOT,
               "max used %d MB, max live after GC %d MB, -Xmx %d MB",
-              heap.maxUsedMb(),
-              heap.maxAfterGcMb(),
+              heapMax,
+              liveMax,
               Runtime.getRuntime().maxMemory() >> 20));
     }
 
     /**
-     * Phase (c): the detector of (b), caught up and idle, takes events at a fixed rate on the same
-     * topic, as a long-running detector does; each alert revision caused by one of them is timed
-     * from the event's Timestamp (the wall clock when produced) to its being read.
+     * Phase (c): the last round's detector, caught up and idle, takes events at a fixed rate on the
+     * same topic, as a long-running detector does; each alert revision caused by one of them is
+     * timed from the event's Timestamp (the wall clock when produced) to its being read.
      */
     private void latency(
         Admin admin,
@@ -927,21 +991,16 @@ public final class BenchCommand implements Callable<Integer> {
     return Math.round(v * 100) / 100.0;
   }
 
-  /** "x µs of CPU per event in whose (y cores); JIT of this JVM z s", from one reading. */
-  static String cpuAndJit(CpuMeter.Reading used, long events, double seconds, String whose) {
-    String cpu =
-        used.cpuNanos() < 0
-            ? "thread CPU time not available"
-            : String.format(
-                Locale.ROOT,
-                "%.2f us of CPU per event in %s (%.2f cores)",
-                used.microsPer(events),
-                whose,
-                used.cpuNanos() / 1e9 / seconds);
-    return used.jitMillis() < 0
-        ? cpu
-        : String.format(
-            Locale.ROOT, "%s; this JVM's JIT compilers %.1f s", cpu, used.jitMillis() / 1000.0);
+  private static double round3(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+
+  /** The median: the middle value, or the mean of the two middle ones. */
+  static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
   }
 
   private void row(String what, String value) {

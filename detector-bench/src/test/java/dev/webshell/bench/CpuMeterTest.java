@@ -45,13 +45,6 @@ class CpuMeterTest {
     assertEquals(-1, new CpuMeter.Reading(-1, 0).microsPer(5));
   }
 
-  @Test
-  void shouldPrintCpuPerEventCoresAndJitTime() {
-    assertEquals(
-        "2.00 us of CPU per event in its thread (0.50 cores); this JVM's JIT compilers 1.5 s",
-        BenchCommand.cpuAndJit(new CpuMeter.Reading(2_000_000, 1_500), 1_000, 0.004, "its thread"));
-  }
-
   private static void spin(CountDownLatch go, long millis) {
     try {
       go.await();
