@@ -236,8 +236,7 @@ public final class DetectorService {
     props.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, s.processingGuarantee());
     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
-    props.putIfAbsent(
-        StreamsConfig.NUM_STREAM_THREADS_CONFIG, StreamsSettings.defaultStreamThreads());
+    StreamsSettings.applyDefaults(props);
     props.putAll(StreamsSettings.required(s.deadLetterTopic(), metrics));
 
     KafkaStreams streams = new KafkaStreams(topology, props);
