@@ -15,7 +15,6 @@ import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleFiles;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.service.DetectorService;
-import dev.webshell.detector.topology.StreamsSettings;
 import dev.webshell.schema.DeviceProcessEvent;
 import dev.webshell.schema.WebShellAlert;
 import java.io.ByteArrayInputStream;
@@ -506,10 +505,7 @@ public final class BenchCommand implements Callable<Integer> {
           str(e.getInitiatingProcessCommandLine()));
     }
 
-    /**
-     * The consumer settings the detector's main consumer gets under exactly_once_v2: the user's
-     * overrides, read_committed, and the detector's max.poll.records.
-     */
+    /** The consumer settings Kafka Streams gives its main consumer under exactly_once_v2. */
     private Map<String, Object> consumerConfig(String group) {
       Map<String, Object> c = new HashMap<>();
       for (Map.Entry<String, Object> e : base.entrySet()) {
@@ -526,8 +522,7 @@ public final class BenchCommand implements Callable<Integer> {
       c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
       c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
       c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      c.putIfAbsent(
-          ConsumerConfig.MAX_POLL_RECORDS_CONFIG, StreamsSettings.DEFAULT_MAX_POLL_RECORDS);
+      c.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
       c.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       return c;
     }

@@ -375,7 +375,8 @@ public final class Hunt {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, s.processingGuarantee());
     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0);
     props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
-    StreamsSettings.applyDefaults(props);
+    props.putIfAbsent(
+        StreamsConfig.NUM_STREAM_THREADS_CONFIG, StreamsSettings.defaultStreamThreads());
     // every input partition has a committed start offset; anything else (a repartition partition,
     // a topic created during the hunt) starts at its beginning
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");

@@ -236,7 +236,8 @@ public final class DetectorService {
     props.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, s.processingGuarantee());
     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
-    StreamsSettings.applyDefaults(props);
+    props.putIfAbsent(
+        StreamsConfig.NUM_STREAM_THREADS_CONFIG, StreamsSettings.defaultStreamThreads());
     props.putAll(StreamsSettings.required(s.deadLetterTopic(), metrics));
 
     KafkaStreams streams = new KafkaStreams(topology, props);

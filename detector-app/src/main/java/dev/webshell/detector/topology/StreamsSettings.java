@@ -1,9 +1,7 @@
 package dev.webshell.detector.topology;
 
 import dev.webshell.detector.ops.DetectorMetrics;
-import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** The Kafka Streams settings the topology relies on, whatever else the user configures. */
@@ -18,30 +16,6 @@ public final class StreamsSettings {
    */
   public static int defaultStreamThreads() {
     return Math.max(1, Runtime.getRuntime().availableProcessors());
-  }
-
-  /**
-   * Records per poll of the main consumer when the user sets none (Kafka Streams' own default is
-   * 1,000). A poll's records are decompressed and copied into the consumer's buffers, then decoded
-   * by the stream thread right after; 250 records of about 1.3 KB stay in a core's L2 cache, 1,000
-   * do not. Measured with {@code bin/detector bench -D max.poll.records=N} (docs/performance.md,
-   * round 5): 2.44 and 2.54 us of CPU per event with 250 against 3.13–3.41 with 1,000.
-   */
-  public static final int DEFAULT_MAX_POLL_RECORDS = 250;
-
-  /**
-   * The detector's defaults for what the user did not set: one stream thread per CPU, and {@link
-   * #DEFAULT_MAX_POLL_RECORDS} for the main consumer unless {@code max.poll.records} is set in any
-   * of its forms ({@code main.consumer.}, {@code consumer.} or no prefix).
-   */
-  public static void applyDefaults(Map<? super String, Object> props) {
-    props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, defaultStreamThreads());
-    String poll = ConsumerConfig.MAX_POLL_RECORDS_CONFIG;
-    if (!props.containsKey(poll)
-        && !props.containsKey(StreamsConfig.consumerPrefix(poll))
-        && !props.containsKey(StreamsConfig.mainConsumerPrefix(poll))) {
-      props.put(StreamsConfig.mainConsumerPrefix(poll), DEFAULT_MAX_POLL_RECORDS);
-    }
   }
 
   /** Dead-letter handlers and their topic; merged over the user's settings. */
