@@ -155,7 +155,7 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--intrusions-per-million",
       defaultValue = "333",
       description =
-          "Intrusion or near-miss scenarios started per million events; 333 makes about 0.1 %"
+          "Intrusion or near-miss scenarios started per million events; 333 makes about 0.1 %%"
               + " of events match (default: ${DEFAULT-VALUE}).")
   double intrusionsPerMillion;
 
