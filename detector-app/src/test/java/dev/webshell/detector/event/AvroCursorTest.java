@@ -87,13 +87,34 @@ class AvroCursorTest {
     return b;
   }
 
-  /** Each op's value (or string) and the position after it, until the first failure: "fail". */
-  private static List<String> withBinaryDecoder(byte[] data, int offset, List<String> ops) {
-    BinaryDecoder in = DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null);
+  /** One op on one reader: its value (or the string read) as text. */
+  private interface Op {
+    String apply(String op) throws Exception;
+  }
+
+  /** Each op's value and the position after it, until the first failure: "fail". */
+  private static List<String> outcomes(List<String> ops, Op read, IntSupplierWithIo position) {
     List<String> out = new ArrayList<>();
     try {
       for (String op : ops) {
-        String value =
+        String value = read.apply(op);
+        out.add(value + "@" + position.get());
+      }
+    } catch (Exception | OutOfMemoryError e) {
+      out.add("fail");
+    }
+    return out;
+  }
+
+  private interface IntSupplierWithIo {
+    int get() throws Exception;
+  }
+
+  private static List<String> withBinaryDecoder(byte[] data, int offset, List<String> ops) {
+    BinaryDecoder in = DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null);
+    return outcomes(
+        ops,
+        op ->
             switch (op) {
               case "long" -> Long.toString(in.readLong());
               case "int" -> Integer.toString(in.readInt());
@@ -102,21 +123,15 @@ class AvroCursorTest {
                 yield "";
               }
               default -> in.readString();
-            };
-        out.add(value + "@" + (data.length - in.inputStream().available()));
-      }
-    } catch (Exception | OutOfMemoryError e) {
-      out.add("fail");
-    }
-    return out;
+            },
+        () -> data.length - in.inputStream().available());
   }
 
   private static List<String> withCursor(byte[] data, int offset, List<String> ops) {
     AvroCursor in = new AvroCursor().at(data, offset, data.length);
-    List<String> out = new ArrayList<>();
-    try {
-      for (String op : ops) {
-        String value =
+    return outcomes(
+        ops,
+        op ->
             switch (op) {
               case "long" -> Long.toString(in.readLong());
               case "int" -> Integer.toString(in.readInt());
@@ -128,12 +143,7 @@ class AvroCursorTest {
                 int length = in.skipReadableString();
                 yield new String(data, in.position() - length, length, StandardCharsets.UTF_8);
               }
-            };
-        out.add(value + "@" + in.position());
-      }
-    } catch (Exception e) {
-      out.add("fail");
-    }
-    return out;
+            },
+        in::position);
   }
 }
