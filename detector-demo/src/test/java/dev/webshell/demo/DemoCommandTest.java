@@ -52,6 +52,8 @@ class DemoCommandTest {
     Result r = run("--registry", "mock");
 
     assertEquals(0, r.exit(), r.output());
+    // one thread, whatever the CPUs: the wait for the last alerts relies on it (Demo.awaitCaughtUp)
+    assertTrue(r.output().contains("exactly_once_v2, 1 stream thread)"), r.output());
     assertRevisionsPrinted(expected, r.output());
     String summary = r.output();
     assertRow(summary, "events produced", "1,500 ");
