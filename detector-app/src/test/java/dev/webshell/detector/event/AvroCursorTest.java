@@ -87,34 +87,25 @@ class AvroCursorTest {
     return b;
   }
 
-  /** One op on one reader: its value (or the string read) as text. */
-  private interface Op {
-    String apply(String op) throws Exception;
+  /** The primitives under test, on either reader. */
+  private interface Reader {
+    long readLong() throws Exception;
+
+    int readInt() throws Exception;
+
+    void skipString() throws Exception;
+
+    String readString() throws Exception;
+
+    int position() throws Exception;
   }
 
   /** Each op's value and the position after it, until the first failure: "fail". */
-  private static List<String> outcomes(List<String> ops, Op read, IntSupplierWithIo position) {
+  private static List<String> outcomes(List<String> ops, Reader in) {
     List<String> out = new ArrayList<>();
     try {
       for (String op : ops) {
-        String value = read.apply(op);
-        out.add(value + "@" + position.get());
-      }
-    } catch (Exception | OutOfMemoryError e) {
-      out.add("fail");
-    }
-    return out;
-  }
-
-  private interface IntSupplierWithIo {
-    int get() throws Exception;
-  }
-
-  private static List<String> withBinaryDecoder(byte[] data, int offset, List<String> ops) {
-    BinaryDecoder in = DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null);
-    return outcomes(
-        ops,
-        op ->
+        String value =
             switch (op) {
               case "long" -> Long.toString(in.readLong());
               case "int" -> Integer.toString(in.readInt());
@@ -123,27 +114,67 @@ class AvroCursorTest {
                 yield "";
               }
               default -> in.readString();
-            },
-        () -> data.length - in.inputStream().available());
+            };
+        out.add(value + "@" + in.position());
+      }
+    } catch (Exception | OutOfMemoryError e) {
+      out.add("fail");
+    }
+    return out;
+  }
+
+  private static List<String> withBinaryDecoder(byte[] data, int offset, List<String> ops) {
+    BinaryDecoder in = DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null);
+    return outcomes(
+        ops,
+        new Reader() {
+          public long readLong() throws Exception {
+            return in.readLong();
+          }
+
+          public int readInt() throws Exception {
+            return in.readInt();
+          }
+
+          public void skipString() throws Exception {
+            in.skipString();
+          }
+
+          public String readString() throws Exception {
+            return in.readString();
+          }
+
+          public int position() throws Exception {
+            return data.length - in.inputStream().available();
+          }
+        });
   }
 
   private static List<String> withCursor(byte[] data, int offset, List<String> ops) {
     AvroCursor in = new AvroCursor().at(data, offset, data.length);
     return outcomes(
         ops,
-        op ->
-            switch (op) {
-              case "long" -> Long.toString(in.readLong());
-              case "int" -> Integer.toString(in.readInt());
-              case "skipString" -> {
-                in.skipString();
-                yield "";
-              }
-              default -> {
-                int length = in.skipReadableString();
-                yield new String(data, in.position() - length, length, StandardCharsets.UTF_8);
-              }
-            },
-        in::position);
+        new Reader() {
+          public long readLong() throws Exception {
+            return in.readLong();
+          }
+
+          public int readInt() throws Exception {
+            return in.readInt();
+          }
+
+          public void skipString() throws Exception {
+            in.skipString();
+          }
+
+          public String readString() throws Exception {
+            int length = in.skipReadableString();
+            return new String(data, in.position() - length, length, StandardCharsets.UTF_8);
+          }
+
+          public int position() {
+            return in.position();
+          }
+        });
   }
 }
