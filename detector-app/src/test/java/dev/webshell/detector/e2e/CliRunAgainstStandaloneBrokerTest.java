@@ -37,8 +37,7 @@ class CliRunAgainstStandaloneBrokerTest {
   void shouldTurnJsonEventsIntoTheScanRevisionsAndStopCleanlyOnSigterm() throws Exception {
     List<DeviceProcessEvent> events = Traffic.events(21, 3000, 200);
     List<String> expected = Traffic.scan(events);
-    Files.createDirectories(dir.resolve("broker"));
-    try (StandaloneBroker broker = new StandaloneBroker(dir.resolve("broker"))) {
+    try (StandaloneBroker broker = StandaloneBroker.start(dir.resolve("broker"))) {
       Map<String, Object> client = Map.of("bootstrap.servers", broker.bootstrapServers());
       try (Admin admin = Admin.create(client)) {
         admin

@@ -15,11 +15,37 @@ import java.util.concurrent.TimeUnit;
  * code plays no part in it.
  */
 final class StandaloneBroker implements AutoCloseable {
+  /** Starts tried when a port was taken between picking it and the broker binding it. */
+  private static final int START_ATTEMPTS = 3;
+
   private final Process process;
   private final int port;
 
-  StandaloneBroker(Path dir) throws IOException, InterruptedException {
-    this.port = freePort();
+  private StandaloneBroker(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /**
+   * Formats and starts a broker under {@code dir} (in {@code dir/attempt-N}). Its two ports are
+   * picked free and released before the broker binds them, so another socket can take one in
+   * between; the broker then exits with "Address already in use" and is started again on other
+   * ports, at most {@value #START_ATTEMPTS} times in all.
+   */
+  static StandaloneBroker start(Path dir) throws IOException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(Files.createDirectories(dir.resolve("attempt-" + attempt)));
+      } catch (IllegalStateException e) {
+        if (attempt >= START_ATTEMPTS || !e.getMessage().contains("Address already in use")) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static StandaloneBroker startOnce(Path dir) throws IOException, InterruptedException {
+    int port = freePort();
     int controller = freePort();
     Path props = dir.resolve("server.properties");
     Files.writeString(
@@ -48,20 +74,23 @@ final class StandaloneBroker implements AutoCloseable {
       throw new IllegalStateException(
           "kafka-storage format failed: " + Files.readString(dir.resolve("format.log")));
     }
-    process =
-        java("kafka.Kafka", props.toString())
-            .redirectOutput(dir.resolve("broker.log").toFile())
-            .redirectErrorStream(true)
-            .start();
+    StandaloneBroker broker =
+        new StandaloneBroker(
+            java("kafka.Kafka", props.toString())
+                .redirectOutput(dir.resolve("broker.log").toFile())
+                .redirectErrorStream(true)
+                .start(),
+            port);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!Files.readString(dir.resolve("broker.log")).contains("Kafka Server started")) {
-      if (System.nanoTime() > deadline || !process.isAlive()) {
-        close();
+      if (System.nanoTime() > deadline || !broker.process.isAlive()) {
+        broker.close();
         throw new IllegalStateException(
             "broker did not start: " + Files.readString(dir.resolve("broker.log")));
       }
       Thread.sleep(200);
     }
+    return broker;
   }
 
   static ProcessBuilder java(String main, String... args) {

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.FileVisitResult;
@@ -698,14 +699,33 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
    * with broker 0 (combined mode), no SASL listener, no SSL listener.
    */
   public static final class Builder {
+    /** Starts tried when a listener port was taken before the broker bound it. */
+    static final int START_ATTEMPTS = 3;
+
     private int brokers = 1;
     private int controllers = 1;
     private boolean combined = true;
     private final Map<String, Object> brokerProperties = new LinkedHashMap<>();
     private final Map<String, String> saslUsers = new LinkedHashMap<>();
     private boolean tls;
+    private PortSource portSource = Builder::freePort;
 
     private Builder() {}
+
+    /** Where the ports of the extra listeners come from; tests replace it. */
+    @FunctionalInterface
+    interface PortSource {
+      int next() throws IOException;
+    }
+
+    /**
+     * Replaces the source of the SASL and SSL listener ports (by default a free port the operating
+     * system picks); for tests of the retry on a port taken in the meantime.
+     */
+    Builder portSource(PortSource source) {
+      this.portSource = source;
+      return this;
+    }
 
     /**
      * Number of brokers (ids 0 … n-1).
@@ -821,6 +841,53 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         throw new IllegalArgumentException(
             "combined mode needs controllers <= brokers, got " + controllers + " > " + brokers);
       }
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return startOnce();
+        } catch (IllegalStateException e) {
+          if (attempt >= START_ATTEMPTS || !isBindFailure(e)) {
+            throw e;
+          }
+          // The SASL and SSL ports are picked free and released before the broker binds them
+          // (the test kit pre-binds only its own two listeners), so another socket on this machine
+          // can take one in between. Pick new ports and start again.
+          log.warn(
+              "Embedded Kafka: a listener port was taken before the broker bound it (attempt {} of"
+                  + " {}), starting again on other ports: {}",
+              attempt,
+              START_ATTEMPTS,
+              rootMessage(e));
+        }
+      }
+    }
+
+    /** True if a socket bind failure ("address already in use") is in the cause chain. */
+    static boolean isBindFailure(Throwable e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof BindException) {
+          return true;
+        }
+        for (Throwable s : t.getSuppressed()) {
+          if (s instanceof BindException) {
+            return true;
+          }
+        }
+        if (t.getCause() == t) {
+          break;
+        }
+      }
+      return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+      Throwable t = e;
+      while (t.getCause() != null && t.getCause() != t) {
+        t = t.getCause();
+      }
+      return t.toString();
+    }
+
+    private EmbeddedKafkaCluster startOnce() {
       long t0 = System.nanoTime();
       Path base;
       try {
@@ -842,7 +909,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             int brokerId = FIRST_BROKER_ID + id;
             StringBuilder listeners = new StringBuilder(PLAINTEXT_LISTENER + "://localhost:0");
             for (Map.Entry<String, Map<Integer, Integer>> l : listenerPorts.entrySet()) {
-              int port = freePort();
+              int port = portSource.next();
               l.getValue().put(brokerId, port);
               listeners.append(',').append(l.getKey()).append("://localhost:").append(port);
             }
