@@ -33,6 +33,9 @@ public final class InputDeserializer implements Deserializer<Decoded> {
     if (data == null || data.length == 0) {
       throw new DecodeException("empty", "the record has no value");
     }
+    if (format != InputFormat.JSON) {
+      CacheLines.touch(data); // Avro is decoded by dependent loads: fetch its lines in parallel
+    }
     return switch (format) {
       case JSON -> json.decode(data);
       case AVRO -> avro(data);
