@@ -191,7 +191,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--warmup-rounds",
-      defaultValue = "3",
+      defaultValue = "5",
       description =
           "Untimed rounds of phases (a) then (b); 0 is --no-warmup (default: ${DEFAULT-VALUE}).")
   int warmupRounds;
