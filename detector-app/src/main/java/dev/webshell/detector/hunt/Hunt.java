@@ -377,6 +377,7 @@ public final class Hunt {
     props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
     props.putIfAbsent(
         StreamsConfig.NUM_STREAM_THREADS_CONFIG, StreamsSettings.defaultStreamThreads());
+    StreamsSettings.taskIdleDefault(s.inputTopics(), s.inputPattern()).forEach(props::putIfAbsent);
     // every input partition has a committed start offset; anything else (a repartition partition,
     // a topic created during the hunt) starts at its beginning
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");

@@ -238,6 +238,7 @@ public final class DetectorService {
     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
     props.putIfAbsent(
         StreamsConfig.NUM_STREAM_THREADS_CONFIG, StreamsSettings.defaultStreamThreads());
+    StreamsSettings.taskIdleDefault(s.inputTopics(), s.inputPattern()).forEach(props::putIfAbsent);
     props.putAll(StreamsSettings.required(s.deadLetterTopic(), metrics));
 
     KafkaStreams streams = new KafkaStreams(topology, props);

@@ -1,7 +1,10 @@
 package dev.webshell.detector.topology;
 
 import dev.webshell.detector.ops.DetectorMetrics;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** The Kafka Streams settings the topology relies on, whatever else the user configures. */
@@ -16,6 +19,24 @@ public final class StreamsSettings {
    */
   public static int defaultStreamThreads() {
     return Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * {@code max.task.idle.ms} = -1 (no idling) when the input is one topic (not a pattern), to be
+   * put where the user set none; otherwise nothing. Every task then reads one partition (one input
+   * partition, or one of the repartition topic), and for such a task Kafka Streams' default (0) and
+   * -1 pick the same record at every step: with 0, a task whose only partition has nothing buffered
+   * is not processable; with -1 it is, and finds no record. Only the bookkeeping differs: with 0
+   * Kafka Streams builds a set of the task's partitions before every record (about 2 % of the
+   * stream threads' CPU samples in the bench, docs/performance.md round 6). With several input
+   * topics a task reads one partition of each, and the default, which waits for all of them to have
+   * data before choosing the next record by timestamp, is kept.
+   */
+  public static Map<String, Object> taskIdleDefault(
+      List<String> inputTopics, Pattern inputPattern) {
+    return inputPattern == null && inputTopics != null && inputTopics.size() == 1
+        ? Map.of(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED)
+        : Map.of();
   }
 
   /** Dead-letter handlers and their topic; merged over the user's settings. */
