@@ -1,5 +1,6 @@
 package dev.webshell.detector.e2e;
 
+import dev.webshell.testkit.PortRetry;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A single KRaft broker started the way an operator starts one from the Kafka distribution: {@code
@@ -15,9 +17,6 @@ import java.util.concurrent.TimeUnit;
  * code plays no part in it.
  */
 final class StandaloneBroker implements AutoCloseable {
-  /** Starts tried when a port was taken between picking it and the broker binding it. */
-  private static final int START_ATTEMPTS = 3;
-
   private final Process process;
   private final int port;
 
@@ -30,18 +29,15 @@ final class StandaloneBroker implements AutoCloseable {
    * Formats and starts a broker under {@code dir} (in {@code dir/attempt-N}). Its two ports are
    * picked free and released before the broker binds them, so another socket can take one in
    * between; the broker then exits with "Address already in use" and is started again on other
-   * ports, at most {@value #START_ATTEMPTS} times in all.
+   * ports ({@link PortRetry}).
    */
-  static StandaloneBroker start(Path dir) throws IOException, InterruptedException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return startOnce(Files.createDirectories(dir.resolve("attempt-" + attempt)));
-      } catch (IllegalStateException e) {
-        if (attempt >= START_ATTEMPTS || !e.getMessage().contains("Address already in use")) {
-          throw e;
-        }
-      }
-    }
+  static StandaloneBroker start(Path dir) throws Exception {
+    AtomicInteger attempt = new AtomicInteger();
+    return PortRetry.start(
+        "standalone broker",
+        () ->
+            startOnce(
+                Files.createDirectories(dir.resolve("attempt-" + attempt.incrementAndGet()))));
   }
 
   private static StandaloneBroker startOnce(Path dir) throws IOException, InterruptedException {

@@ -1,11 +1,11 @@
 package dev.webshell.testkit.kafka;
 
+import dev.webshell.testkit.PortRetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.FileVisitResult;
@@ -699,9 +699,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
    * with broker 0 (combined mode), no SASL listener, no SSL listener.
    */
   public static final class Builder {
-    /** Starts tried when a listener port was taken before the broker bound it. */
-    static final int START_ATTEMPTS = 3;
-
     private int brokers = 1;
     private int controllers = 1;
     private boolean combined = true;
@@ -841,50 +838,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         throw new IllegalArgumentException(
             "combined mode needs controllers <= brokers, got " + controllers + " > " + brokers);
       }
-      for (int attempt = 1; ; attempt++) {
-        try {
-          return startOnce();
-        } catch (IllegalStateException e) {
-          if (attempt >= START_ATTEMPTS || !isBindFailure(e)) {
-            throw e;
-          }
-          // The SASL and SSL ports are picked free and released before the broker binds them
-          // (the test kit pre-binds only its own two listeners), so another socket on this machine
-          // can take one in between. Pick new ports and start again.
-          log.warn(
-              "Embedded Kafka: a listener port was taken before the broker bound it (attempt {} of"
-                  + " {}), starting again on other ports: {}",
-              attempt,
-              START_ATTEMPTS,
-              rootMessage(e));
-        }
-      }
-    }
-
-    /** True if a socket bind failure ("address already in use") is in the cause chain. */
-    static boolean isBindFailure(Throwable e) {
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof BindException) {
-          return true;
-        }
-        for (Throwable s : t.getSuppressed()) {
-          if (s instanceof BindException) {
-            return true;
-          }
-        }
-        if (t.getCause() == t) {
-          break;
-        }
-      }
-      return false;
-    }
-
-    private static String rootMessage(Throwable e) {
-      Throwable t = e;
-      while (t.getCause() != null && t.getCause() != t) {
-        t = t.getCause();
-      }
-      return t.toString();
+      // The SASL and SSL ports are picked free and released before the broker binds them (the
+      // test kit pre-binds only its own two listeners): each attempt picks new ones.
+      return PortRetry.start("Embedded Kafka", this::startOnce);
     }
 
     private EmbeddedKafkaCluster startOnce() {

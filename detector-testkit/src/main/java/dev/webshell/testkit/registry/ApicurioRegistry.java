@@ -1,5 +1,6 @@
 package dev.webshell.testkit.registry;
 
+import dev.webshell.testkit.PortRetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -18,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A real schema registry for tests and the demo: Apicurio Registry {@value #VERSION} (in-memory
@@ -50,7 +49,6 @@ public final class ApicurioRegistry implements AutoCloseable {
   /** Path of the Confluent-compatible API (Apicurio 2.x serves v6 and v7 alike). */
   public static final String CCOMPAT_PATH = "/apis/ccompat/v7";
 
-  private static final Logger log = LoggerFactory.getLogger(ApicurioRegistry.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final int LOG_TAIL_LINES = 40;
 
@@ -86,9 +84,6 @@ public final class ApicurioRegistry implements AutoCloseable {
     return start(systemProperties, ApicurioRegistry::freePort);
   }
 
-  /** Starts tried when the port was taken before the registry bound it. */
-  static final int START_ATTEMPTS = 3;
-
   /** Where the registry's port comes from; tests replace it. */
   @FunctionalInterface
   interface PortSource {
@@ -97,31 +92,11 @@ public final class ApicurioRegistry implements AutoCloseable {
 
   /**
    * As {@link #start(Map)}, the port from {@code ports}. The port is picked free and released
-   * before the child binds it, so another socket on this machine can take it in between; then the
-   * child exits with "address already in use" and the registry is started again on another port, at
-   * most {@value #START_ATTEMPTS} times in all.
+   * before the child binds it, so another socket on this machine can take it in between; the
+   * registry is then started again on another port ({@link PortRetry}).
    */
   static ApicurioRegistry start(Map<String, String> systemProperties, PortSource ports) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return startOn(ports.next(), systemProperties);
-      } catch (IllegalStateException e) {
-        if (attempt >= START_ATTEMPTS || !isPortTaken(e.getMessage())) {
-          throw e;
-        }
-        log.warn(
-            "Apicurio Registry: its port was taken before it bound it (attempt {} of {}),"
-                + " starting again on another port",
-            attempt,
-            START_ATTEMPTS);
-      }
-    }
-  }
-
-  /** True if a failed start's message (which holds the log's tail) says the port was in use. */
-  static boolean isPortTaken(String message) {
-    return message != null
-        && (message.contains("Address already in use") || message.contains("seems to be in use"));
+    return PortRetry.start("Apicurio Registry", () -> startOn(ports.next(), systemProperties));
   }
 
   private static ApicurioRegistry startOn(int port, Map<String, String> systemProperties) {

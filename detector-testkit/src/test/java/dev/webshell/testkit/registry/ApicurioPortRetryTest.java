@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.webshell.testkit.PortRetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -47,11 +48,11 @@ class ApicurioPortRetryTest {
 
   @Test
   void shouldRecogniseThePortInUseMessagesOnly() {
-    assertTrue(ApicurioRegistry.isPortTaken("...java.net.BindException: Address already in use"));
-    assertTrue(
-        ApicurioRegistry.isPortTaken("Port 8080 seems to be in use by another process. Quarkus"));
-    assertFalse(ApicurioRegistry.isPortTaken("exited with status 1: OutOfMemoryError"));
-    assertFalse(ApicurioRegistry.isPortTaken(null));
+    assertTrue(taken("...java.net.BindException: Address already in use"));
+    assertTrue(taken("Port 8080 seems to be in use by another process. Quarkus"));
+    assertFalse(taken("exited with status 1: OutOfMemoryError"));
+    assertFalse(taken(null));
+    assertTrue(PortRetry.portTaken(new IllegalStateException(new java.net.BindException("x"))));
   }
 
   @Test
@@ -68,6 +69,10 @@ class ApicurioPortRetryTest {
                       return freePort();
                     }));
     assertEquals(1, asked.get(), e.getMessage());
+  }
+
+  private static boolean taken(String message) {
+    return PortRetry.portTaken(new IllegalStateException(message));
   }
 
   private static int freePort() {
