@@ -1,6 +1,10 @@
 package dev.webshell.testkit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +21,21 @@ public final class PortRetry {
   public static final int ATTEMPTS = 3;
 
   private PortRetry() {}
+
+  /**
+   * A loopback port free at this moment (bound to port 0, then released): what each attempt picks
+   * its ports with.
+   *
+   * @throws UncheckedIOException if no socket can be bound
+   */
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free loopback port", e);
+    }
+  }
 
   /** One attempt: picks its ports, starts, and cleans up after itself when it fails. */
   @FunctionalInterface

@@ -2,7 +2,6 @@ package dev.webshell.detector.e2e;
 
 import dev.webshell.testkit.PortRetry;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,8 +40,8 @@ final class StandaloneBroker implements AutoCloseable {
   }
 
   private static StandaloneBroker startOnce(Path dir) throws IOException, InterruptedException {
-    int port = freePort();
-    int controller = freePort();
+    int port = PortRetry.freePort();
+    int controller = PortRetry.freePort();
     Path props = dir.resolve("server.properties");
     Files.writeString(
         props,
@@ -108,12 +107,6 @@ final class StandaloneBroker implements AutoCloseable {
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
     b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
     return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   String bootstrapServers() {

@@ -6,8 +6,6 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +26,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 import kafka.server.BrokerServer;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -705,21 +704,15 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private final Map<String, Object> brokerProperties = new LinkedHashMap<>();
     private final Map<String, String> saslUsers = new LinkedHashMap<>();
     private boolean tls;
-    private PortSource portSource = Builder::freePort;
+    private IntSupplier portSource = PortRetry::freePort;
 
     private Builder() {}
-
-    /** Where the ports of the extra listeners come from; tests replace it. */
-    @FunctionalInterface
-    interface PortSource {
-      int next() throws IOException;
-    }
 
     /**
      * Replaces the source of the SASL and SSL listener ports (by default a free port the operating
      * system picks); for tests of the retry on a port taken in the meantime.
      */
-    Builder portSource(PortSource source) {
+    Builder portSource(IntSupplier source) {
       this.portSource = source;
       return this;
     }
@@ -865,7 +858,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             int brokerId = FIRST_BROKER_ID + id;
             StringBuilder listeners = new StringBuilder(PLAINTEXT_LISTENER + "://localhost:0");
             for (Map.Entry<String, Map<Integer, Integer>> l : listenerPorts.entrySet()) {
-              int port = portSource.next();
+              int port = portSource.getAsInt();
               l.getValue().put(brokerId, port);
               listeners.append(',').append(l.getKey()).append("://localhost:").append(port);
             }
@@ -1062,13 +1055,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 (short) 0));
       }
       return BootstrapMetadata.fromRecords(records, "embedded-kafka");
-    }
-
-    private static int freePort() throws IOException {
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        s.setReuseAddress(true);
-        return s.getLocalPort();
-      }
     }
   }
 }

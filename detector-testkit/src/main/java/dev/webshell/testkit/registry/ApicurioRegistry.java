@@ -3,8 +3,6 @@ package dev.webshell.testkit.registry;
 import dev.webshell.testkit.PortRetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -18,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -81,13 +80,7 @@ public final class ApicurioRegistry implements AutoCloseable {
    *     within 60 s (the message holds the tail of its log)
    */
   public static ApicurioRegistry start(Map<String, String> systemProperties) {
-    return start(systemProperties, ApicurioRegistry::freePort);
-  }
-
-  /** Where the registry's port comes from; tests replace it. */
-  @FunctionalInterface
-  interface PortSource {
-    int next();
+    return start(systemProperties, PortRetry::freePort);
   }
 
   /**
@@ -95,8 +88,8 @@ public final class ApicurioRegistry implements AutoCloseable {
    * before the child binds it, so another socket on this machine can take it in between; the
    * registry is then started again on another port ({@link PortRetry}).
    */
-  static ApicurioRegistry start(Map<String, String> systemProperties, PortSource ports) {
-    return PortRetry.start("Apicurio Registry", () -> startOn(ports.next(), systemProperties));
+  static ApicurioRegistry start(Map<String, String> systemProperties, IntSupplier ports) {
+    return PortRetry.start("Apicurio Registry", () -> startOn(ports.getAsInt(), systemProperties));
   }
 
   private static ApicurioRegistry startOn(int port, Map<String, String> systemProperties) {
@@ -315,14 +308,5 @@ public final class ApicurioRegistry implements AutoCloseable {
     return Files.isDirectory(target)
         ? target.toAbsolutePath()
         : Path.of(System.getProperty("java.io.tmpdir"));
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port for Apicurio Registry", e);
-    }
   }
 }

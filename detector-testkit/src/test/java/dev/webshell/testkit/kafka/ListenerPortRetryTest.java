@@ -28,7 +28,8 @@ class ListenerPortRetryTest {
       try (EmbeddedKafkaCluster kafka =
           EmbeddedKafkaCluster.builder()
               .saslUser("u", "p")
-              .portSource(() -> asked.getAndIncrement() == 0 ? taken.getLocalPort() : freePort())
+              .portSource(
+                  () -> asked.getAndIncrement() == 0 ? taken.getLocalPort() : PortRetry.freePort())
               .start()) {
         assertEquals(2, asked.get(), "one port for the failed start, one for the second");
         String port = kafka.saslBootstrapServers().replaceAll(".*:", "");
@@ -74,15 +75,9 @@ class ListenerPortRetryTest {
                 .portSource(
                     () -> {
                       asked.incrementAndGet();
-                      return freePort();
+                      return PortRetry.freePort();
                     })
                 .start());
     assertEquals(1, asked.get(), "a config error is not retried");
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

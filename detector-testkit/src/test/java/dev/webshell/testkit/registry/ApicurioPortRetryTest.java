@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webshell.testkit.PortRetry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -32,7 +30,8 @@ class ApicurioPortRetryTest {
       AtomicInteger asked = new AtomicInteger();
       try (ApicurioRegistry registry =
           ApicurioRegistry.start(
-              Map.of(), () -> asked.getAndIncrement() == 0 ? taken.getLocalPort() : freePort())) {
+              Map.of(),
+              () -> asked.getAndIncrement() == 0 ? taken.getLocalPort() : PortRetry.freePort())) {
         assertEquals(2, asked.get(), "one port for the failed start, one for the second");
         assertNotEquals(taken.getLocalPort(), registry.port());
         HttpResponse<String> subjects =
@@ -66,20 +65,12 @@ class ApicurioPortRetryTest {
                     Map.of("quarkus.http.port", "not-a-port"),
                     () -> {
                       asked.incrementAndGet();
-                      return freePort();
+                      return PortRetry.freePort();
                     }));
     assertEquals(1, asked.get(), e.getMessage());
   }
 
   private static boolean taken(String message) {
     return PortRetry.portTaken(new IllegalStateException(message));
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
