@@ -595,24 +595,20 @@ public final class BenchCommand implements Callable<Integer> {
     private DetectorService.Running startDetector(
         String input, String output, String applicationId, Path stateDir) {
       DetectorService.Settings settings =
-          new DetectorService.Settings(
-              new HashMap<>(base),
-              List.of(input),
-              null,
-              output,
-              output + ".dlq",
-              applicationId,
-              stateDir,
-              InputFormat.AUTO,
-              "avro",
-              registryConfig,
-              rule,
-              -1,
-              false,
-              partitions,
-              replication,
-              "exactly_once_v2",
-              0);
+          DetectorService.Settings.builder(new HashMap<>(base))
+              .inputTopics(List.of(input))
+              .outputTopic(output)
+              .deadLetterTopic(output + ".dlq")
+              .applicationId(applicationId)
+              .stateDir(stateDir)
+              .inputFormat(InputFormat.AUTO)
+              .alertFormat("avro")
+              .registry(registryConfig)
+              .rule(rule)
+              .metricsPort(-1)
+              .partitions(partitions)
+              .replicationFactor(replication)
+              .build();
       return new DetectorService(settings).start();
     }
 

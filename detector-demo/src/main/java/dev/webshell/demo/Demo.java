@@ -291,24 +291,20 @@ final class Demo {
     Map<String, Object> detectorConfig = new HashMap<>(kafka.clientConfig());
     detectorConfig.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
     DetectorService.Settings settings =
-        new DetectorService.Settings(
-            detectorConfig,
-            List.of(EVENTS_TOPIC),
-            null,
-            ALERTS_TOPIC,
-            DLQ_TOPIC,
-            APPLICATION_ID,
-            workDir.resolve("state"),
-            InputFormat.AVRO,
-            "avro",
-            registryConfig,
-            o.rule(),
-            o.metricsPort(),
-            false,
-            PARTITIONS,
-            (short) 1,
-            "exactly_once_v2",
-            0);
+        DetectorService.Settings.builder(detectorConfig)
+            .inputTopics(List.of(EVENTS_TOPIC))
+            .outputTopic(ALERTS_TOPIC)
+            .deadLetterTopic(DLQ_TOPIC)
+            .applicationId(APPLICATION_ID)
+            .stateDir(workDir.resolve("state"))
+            .inputFormat(InputFormat.AVRO)
+            .alertFormat("avro")
+            .registry(registryConfig)
+            .rule(o.rule())
+            .metricsPort(o.metricsPort())
+            .partitions(PARTITIONS)
+            .replicationFactor((short) 1)
+            .build();
     detector = new DetectorService(settings).start();
     toClose.push(detector);
     awaitRunning();

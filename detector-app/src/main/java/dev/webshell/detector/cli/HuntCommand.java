@@ -6,6 +6,7 @@ import dev.webshell.detector.hunt.HuntResult;
 import dev.webshell.detector.hunt.HuntSettings;
 import dev.webshell.detector.hunt.TimeSpecs;
 import dev.webshell.detector.service.StartupException;
+import dev.webshell.detector.topology.DetectorClock;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,6 +108,8 @@ public final class HuntCommand implements Callable<Integer> {
 
   @Mixin RuleOptions rule;
 
+  @Mixin ClockOptions clock;
+
   @Option(
       names = "--processing-guarantee",
       defaultValue = "exactly_once_v2",
@@ -177,7 +180,8 @@ public final class HuntCommand implements Callable<Integer> {
               dlq,
               processingGuarantee,
               stateDir,
-              TimeSpecs.duration(progressInterval));
+              TimeSpecs.duration(progressInterval),
+              DetectorClock.fixedAt(now, clock.tolerance(cl)));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(cl, e.getMessage());
     }

@@ -3,6 +3,7 @@ package dev.webshell.detector.cli;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.ops.logging.LogFormat;
 import dev.webshell.detector.service.DetectorService;
+import dev.webshell.detector.service.ProcessingGuarantee;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -85,6 +86,8 @@ public final class RunCommand implements Callable<Integer> {
 
   @Mixin RuleOptions rule;
 
+  @Mixin ClockOptions clock;
+
   @Option(
       names = "--metrics-port",
       defaultValue = "9464",
@@ -154,9 +157,11 @@ public final class RunCommand implements Callable<Integer> {
     if (!List.of("avro", "json").contains(alertFormat)) {
       throw new ParameterException(spec.commandLine(), "--alert-format must be avro or json");
     }
-    if (!List.of("exactly_once_v2", "at_least_once").contains(processingGuarantee)) {
-      throw new ParameterException(
-          spec.commandLine(), "--processing-guarantee must be exactly_once_v2 or at_least_once");
+    ProcessingGuarantee guarantee;
+    try {
+      guarantee = ProcessingGuarantee.parse(processingGuarantee);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     InputFormat format;
     try {
@@ -172,24 +177,25 @@ public final class RunCommand implements Callable<Integer> {
       client.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
     }
     DetectorService.Settings settings =
-        new DetectorService.Settings(
-            client,
-            inputTopics,
-            pattern,
-            outputTopic,
-            dlqTopic,
-            applicationId,
-            stateDir,
-            format,
-            alertFormat,
-            registry.config(),
-            rule.resolve(spec.commandLine()),
-            metricsPort,
-            createTopics,
-            partitions,
-            replicationFactor,
-            processingGuarantee,
-            standbyReplicas);
+        DetectorService.Settings.builder(client)
+            .inputTopics(inputTopics)
+            .inputPattern(pattern)
+            .outputTopic(outputTopic)
+            .deadLetterTopic(dlqTopic)
+            .applicationId(applicationId)
+            .stateDir(stateDir)
+            .inputFormat(format)
+            .alertFormat(alertFormat)
+            .registry(registry.config())
+            .rule(rule.resolve(spec.commandLine()))
+            .metricsPort(metricsPort)
+            .createTopics(createTopics)
+            .partitions(partitions)
+            .replicationFactor(replicationFactor)
+            .processingGuarantee(guarantee)
+            .standbyReplicas(standbyReplicas)
+            .clockSkewTolerance(clock.tolerance(spec.commandLine()))
+            .build();
     return new DetectorService(settings).run();
   }
 }

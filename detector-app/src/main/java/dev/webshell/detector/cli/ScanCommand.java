@@ -2,6 +2,7 @@ package dev.webshell.detector.cli;
 
 import dev.webshell.detector.offline.Scanner;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.topology.DetectorClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -9,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,16 +39,20 @@ public final class ScanCommand implements Callable<Integer> {
 
   @Mixin RuleOptions ruleOptions;
 
+  @Mixin ClockOptions clock;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     RuleSpec rule = ruleOptions.resolve(spec.commandLine());
+    DetectorClock detectorClock =
+        DetectorClock.fixedAt(Instant.now(), clock.tolerance(spec.commandLine()));
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     long started = System.nanoTime();
     try (InputStream in = "-".equals(file) ? System.in : Files.newInputStream(Path.of(file));
-        Scanner scanner = new Scanner(rule)) {
+        Scanner scanner = new Scanner(rule, detectorClock)) {
       scanner.scan(in, out::println, err::println);
       out.flush();
       double secs = (System.nanoTime() - started) / 1e9;

@@ -366,7 +366,8 @@ public final class Hunt {
             s.rule(),
             true,
             Timestamps.toMicros(s.from()),
-            Timestamps.toMicros(s.to()));
+            Timestamps.toMicros(s.to()),
+            s.clock());
     var topology = DetectorTopology.build(config, new DetectorSerdes(input, alertSerde), metrics);
 
     Map<String, Object> props = new HashMap<>(s.clientConfig());

@@ -3,6 +3,7 @@ package dev.webshell.detector.hunt;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.topology.DetectorClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +24,7 @@ import java.util.regex.Pattern;
  *     after the hunt
  * @param stateDir parent directory of the hunt's local state (a fresh subdirectory is used)
  * @param progressInterval how often plain progress lines are written (the bar redraws faster)
+ * @param clock the hunt's clock: the wall clock at its start, with the clock-skew tolerance
  */
 public record HuntSettings(
     Map<String, Object> clientConfig,
@@ -39,7 +41,8 @@ public record HuntSettings(
     String deadLetterTopic,
     String processingGuarantee,
     Path stateDir,
-    Duration progressInterval) {
+    Duration progressInterval,
+    DetectorClock clock) {
 
   public static final String APPLICATION_ID_PREFIX = "web-shell-detector-hunt-";
 
@@ -60,5 +63,6 @@ public record HuntSettings(
     Objects.requireNonNull(processingGuarantee, "processingGuarantee");
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(progressInterval, "progressInterval");
+    Objects.requireNonNull(clock, "clock");
   }
 }

@@ -6,6 +6,7 @@ import dev.webshell.detector.ops.DetectorMetrics;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertJson;
 import dev.webshell.detector.topology.DeadLetters;
+import dev.webshell.detector.topology.DetectorClock;
 import dev.webshell.detector.topology.DetectorSerdes;
 import dev.webshell.detector.topology.DetectorTopology;
 import dev.webshell.detector.topology.StreamsSettings;
@@ -54,13 +55,22 @@ public final class Scanner implements AutoCloseable {
   private long problems;
   private long revisions;
 
+  /** A scan whose clock is the wall clock now, with the default clock-skew tolerance. */
   public Scanner(RuleSpec rule) {
+    this(rule, DetectorClock.fixedAt(Instant.now(), DetectorClock.DEFAULT_TOLERANCE));
+  }
+
+  /**
+   * @param clock an offline clock ({@link DetectorClock#fixedAt}): the same for the whole input, so
+   *     that the scan of a file does not depend on how long it takes
+   */
+  public Scanner(RuleSpec rule, DetectorClock clock) {
     try {
       this.stateDir = Files.createTempDirectory("detector-scan");
     } catch (IOException e) {
       throw new IllegalStateException("cannot create a temporary state directory", e);
     }
-    TopologyConfig config = new TopologyConfig(List.of(INPUT), null, OUTPUT, rule, false);
+    TopologyConfig config = new TopologyConfig(List.of(INPUT), null, OUTPUT, rule, false, clock);
     DetectorSerdes serdes =
         new DetectorSerdes(
             new InputDeserializer(InputFormat.JSON, null),

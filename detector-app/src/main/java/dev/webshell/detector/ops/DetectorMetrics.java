@@ -18,6 +18,12 @@ public interface DetectorMetrics {
 
   default void lateDropped() {}
 
+  /**
+   * An event dated later than the detector's clock plus its tolerance: it counts for its device but
+   * does not advance stream time.
+   */
+  default void aheadOfClock() {}
+
   default void alert(long eventMicros, long ingestMillis, long nowMillis) {}
 
   default void deadLetter(String reason) {}

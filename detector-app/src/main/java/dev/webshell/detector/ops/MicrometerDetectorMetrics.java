@@ -16,6 +16,7 @@ public final class MicrometerDetectorMetrics implements DetectorMetrics {
   private final Counter matches;
   private final Counter alerts;
   private final Counter late;
+  private final Counter ahead;
   private final Timer fromEventTime;
   private final Timer fromIngestion;
 
@@ -33,6 +34,12 @@ public final class MicrometerDetectorMetrics implements DetectorMetrics {
         Counter.builder("detector.late.events.dropped")
             .description(
                 "Matches outside the lookback (stream time - lookback) or the device window")
+            .register(registry);
+    this.ahead =
+        Counter.builder("detector.events.ahead.of.clock")
+            .description(
+                "Events dated later than the detector's clock plus its tolerance (a wrong clock or"
+                    + " a forged event); they never advance stream time")
             .register(registry);
     this.fromEventTime = latency("event_time");
     this.fromIngestion = latency("ingestion");
@@ -91,6 +98,11 @@ public final class MicrometerDetectorMetrics implements DetectorMetrics {
   @Override
   public void lateDropped() {
     late.increment();
+  }
+
+  @Override
+  public void aheadOfClock() {
+    ahead.increment();
   }
 
   @Override

@@ -8,19 +8,25 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The operations endpoint: {@code GET /metrics} (Prometheus text format), {@code GET /health/live}
  * (200 unless the streams client is in ERROR or NOT_RUNNING) and {@code GET /health/ready} (200
- * only in RUNNING).
+ * only in RUNNING, and not while a partition waits to retry a failure that is not the record's
+ * fault).
  */
 public final class OpsServer implements AutoCloseable {
   private final HttpServer server;
 
   public OpsServer(
-      String host, int port, PrometheusMeterRegistry registry, Supplier<KafkaStreams.State> state)
+      String host,
+      int port,
+      PrometheusMeterRegistry registry,
+      Supplier<KafkaStreams.State> state,
+      BooleanSupplier stalled)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(host, port), 16);
     server.setExecutor(Executors.newSingleThreadExecutor(r -> daemon(r, "ops-http")));
@@ -38,7 +44,11 @@ public final class OpsServer implements AutoCloseable {
         "/health/ready",
         ex -> {
           KafkaStreams.State s = state.get();
-          respond(ex, s == KafkaStreams.State.RUNNING ? 200 : 503, "text/plain", s + "\n");
+          if (s == KafkaStreams.State.RUNNING && stalled.getAsBoolean()) {
+            respond(ex, 503, "text/plain", "STALLED (retrying a failed write or registry call)\n");
+          } else {
+            respond(ex, s == KafkaStreams.State.RUNNING ? 200 : 503, "text/plain", s + "\n");
+          }
         });
     server.start();
   }

@@ -5,6 +5,7 @@ import dev.webshell.detector.event.InputDeserializer;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.ops.MicrometerDetectorMetrics;
 import dev.webshell.detector.ops.OpsServer;
+import dev.webshell.detector.ops.RetryableFailures;
 import dev.webshell.detector.ops.Version;
 import dev.webshell.detector.registry.ConfluentAvroSerializer;
 import dev.webshell.detector.registry.RegistryConfig;
@@ -14,6 +15,7 @@ import dev.webshell.detector.registry.SchemaRegistryException;
 import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertJson;
+import dev.webshell.detector.topology.DetectorClock;
 import dev.webshell.detector.topology.DetectorSerdes;
 import dev.webshell.detector.topology.DetectorTopology;
 import dev.webshell.detector.topology.StreamsSettings;
@@ -29,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,7 +53,10 @@ import org.slf4j.LoggerFactory;
  * error (exit 1).
  */
 public final class DetectorService {
-  /** Everything {@code run} is configured with. */
+  /**
+   * Everything {@code run} is configured with; built by name with {@link #builder}, whose defaults
+   * are the command line's.
+   */
   public record Settings(
       Map<String, Object> clientConfig,
       List<String> inputTopics,
@@ -67,8 +73,185 @@ public final class DetectorService {
       boolean createTopics,
       int partitions,
       short replicationFactor,
-      String processingGuarantee,
-      int standbyReplicas) {}
+      ProcessingGuarantee processingGuarantee,
+      int standbyReplicas,
+      Duration clockSkewTolerance) {
+
+    public Settings {
+      clientConfig = Map.copyOf(clientConfig);
+      inputTopics = inputTopics == null ? List.of() : List.copyOf(inputTopics);
+      Objects.requireNonNull(outputTopic, "outputTopic");
+      Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+      Objects.requireNonNull(applicationId, "applicationId");
+      Objects.requireNonNull(stateDir, "stateDir");
+      Objects.requireNonNull(inputFormat, "inputFormat");
+      Objects.requireNonNull(alertFormat, "alertFormat");
+      Objects.requireNonNull(rule, "rule");
+      Objects.requireNonNull(processingGuarantee, "processingGuarantee");
+      Objects.requireNonNull(clockSkewTolerance, "clockSkewTolerance");
+    }
+
+    /** Settings for the cluster that {@code clientConfig} reaches, with the CLI's defaults. */
+    public static Builder builder(Map<String, Object> clientConfig) {
+      return new Builder(clientConfig);
+    }
+
+    /** A builder with every field of these settings, to change some of them. */
+    public Builder toBuilder() {
+      return new Builder(clientConfig)
+          .inputTopics(inputTopics)
+          .inputPattern(inputPattern)
+          .outputTopic(outputTopic)
+          .deadLetterTopic(deadLetterTopic)
+          .applicationId(applicationId)
+          .stateDir(stateDir)
+          .inputFormat(inputFormat)
+          .alertFormat(alertFormat)
+          .registry(registry)
+          .rule(rule)
+          .metricsPort(metricsPort)
+          .createTopics(createTopics)
+          .partitions(partitions)
+          .replicationFactor(replicationFactor)
+          .processingGuarantee(processingGuarantee)
+          .standbyReplicas(standbyReplicas)
+          .clockSkewTolerance(clockSkewTolerance);
+    }
+  }
+
+  /** Builds {@link Settings} by name; unset fields keep the command line's defaults. */
+  public static final class Builder {
+    private final Map<String, Object> clientConfig;
+    private List<String> inputTopics = List.of();
+    private Pattern inputPattern;
+    private String outputTopic = "alerts";
+    private String deadLetterTopic = "alerts.dead-letters";
+    private String applicationId = "web-shell-detector";
+    private Path stateDir = Path.of(System.getProperty("java.io.tmpdir"), "web-shell-detector");
+    private InputFormat inputFormat = InputFormat.AUTO;
+    private String alertFormat = "avro";
+    private RegistryConfig registry;
+    private RuleSpec rule = RuleSpec.seed();
+    private int metricsPort = 9464;
+    private boolean createTopics;
+    private int partitions = 3;
+    private short replicationFactor = -1;
+    private ProcessingGuarantee processingGuarantee = ProcessingGuarantee.EXACTLY_ONCE_V2;
+    private int standbyReplicas;
+    private Duration clockSkewTolerance = DetectorClock.DEFAULT_TOLERANCE;
+
+    private Builder(Map<String, Object> clientConfig) {
+      this.clientConfig = Objects.requireNonNull(clientConfig, "clientConfig");
+    }
+
+    public Builder inputTopics(List<String> v) {
+      inputTopics = v;
+      return this;
+    }
+
+    public Builder inputPattern(Pattern v) {
+      inputPattern = v;
+      return this;
+    }
+
+    public Builder outputTopic(String v) {
+      outputTopic = v;
+      return this;
+    }
+
+    public Builder deadLetterTopic(String v) {
+      deadLetterTopic = v;
+      return this;
+    }
+
+    public Builder applicationId(String v) {
+      applicationId = v;
+      return this;
+    }
+
+    public Builder stateDir(Path v) {
+      stateDir = v;
+      return this;
+    }
+
+    public Builder inputFormat(InputFormat v) {
+      inputFormat = v;
+      return this;
+    }
+
+    public Builder alertFormat(String v) {
+      alertFormat = v;
+      return this;
+    }
+
+    public Builder registry(RegistryConfig v) {
+      registry = v;
+      return this;
+    }
+
+    public Builder rule(RuleSpec v) {
+      rule = v;
+      return this;
+    }
+
+    /** -1 turns the endpoint off; 0 picks a free port. */
+    public Builder metricsPort(int v) {
+      metricsPort = v;
+      return this;
+    }
+
+    public Builder createTopics(boolean v) {
+      createTopics = v;
+      return this;
+    }
+
+    public Builder partitions(int v) {
+      partitions = v;
+      return this;
+    }
+
+    public Builder replicationFactor(short v) {
+      replicationFactor = v;
+      return this;
+    }
+
+    public Builder processingGuarantee(ProcessingGuarantee v) {
+      processingGuarantee = v;
+      return this;
+    }
+
+    public Builder standbyReplicas(int v) {
+      standbyReplicas = v;
+      return this;
+    }
+
+    public Builder clockSkewTolerance(Duration v) {
+      clockSkewTolerance = v;
+      return this;
+    }
+
+    public Settings build() {
+      return new Settings(
+          clientConfig,
+          inputTopics,
+          inputPattern,
+          outputTopic,
+          deadLetterTopic,
+          applicationId,
+          stateDir,
+          inputFormat,
+          alertFormat,
+          registry,
+          rule,
+          metricsPort,
+          createTopics,
+          partitions,
+          replicationFactor,
+          processingGuarantee,
+          standbyReplicas,
+          clockSkewTolerance);
+    }
+  }
 
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(25);
 
@@ -214,6 +397,7 @@ public final class DetectorService {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(meters);
     MicrometerDetectorMetrics metrics = new MicrometerDetectorMetrics(meters);
+    RetryableFailures failures = new RetryableFailures(meters);
 
     Serializer<WebShellAlert> alertSerializer =
         avroAlerts ? ConfluentAvroSerializer.forValues(registry) : AlertJson.serializer();
@@ -226,7 +410,13 @@ public final class DetectorService {
                 : new AvroEventDecoder(registry, new Rule(s.rule())::mayBeShell));
     Topology topology =
         DetectorTopology.build(
-            new TopologyConfig(s.inputTopics(), s.inputPattern(), s.outputTopic(), s.rule(), true),
+            new TopologyConfig(
+                s.inputTopics(),
+                s.inputPattern(),
+                s.outputTopic(),
+                s.rule(),
+                true,
+                DetectorClock.live(s.clockSkewTolerance())),
             new DetectorSerdes(input, alertSerde),
             metrics);
 
@@ -234,12 +424,12 @@ public final class DetectorService {
     props.putAll(s.clientConfig());
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
     props.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, s.processingGuarantee());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, s.processingGuarantee().config());
     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
     props.putIfAbsent(
         StreamsConfig.NUM_STREAM_THREADS_CONFIG, StreamsSettings.defaultStreamThreads());
     StreamsSettings.taskIdleDefault(s.inputTopics(), s.inputPattern()).forEach(props::putIfAbsent);
-    props.putAll(StreamsSettings.required(s.deadLetterTopic(), metrics));
+    props.putAll(StreamsSettings.required(s.deadLetterTopic(), metrics, failures));
 
     KafkaStreams streams = new KafkaStreams(topology, props);
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -248,7 +438,7 @@ public final class DetectorService {
     OpsServer ops = null;
     if (s.metricsPort() >= 0) {
       try {
-        ops = new OpsServer("0.0.0.0", s.metricsPort(), meters, streams::state);
+        ops = new OpsServer("0.0.0.0", s.metricsPort(), meters, streams::state, failures::stalled);
       } catch (IOException e) {
         streams.close(Duration.ZERO);
         throw new StartupException(
@@ -264,6 +454,12 @@ public final class DetectorService {
     }
     streams.setUncaughtExceptionHandler(
         e -> {
+          if (failures.isRetryable(e)) {
+            // not the record's fault: the thread's tasks wait, then a new thread reads the record
+            // again from the last committed offset
+            pause(failures.nextDelay());
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+          }
           running.fatal.compareAndSet(null, e);
           running.stopped.countDown();
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -299,8 +495,18 @@ public final class DetectorService {
             + s.deadLetterTopic()
             + ", "
             + s.processingGuarantee()
+            + ", clock-skew tolerance "
+            + s.clockSkewTolerance().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
             + (ops == null ? "" : ", metrics on :" + ops.port()));
     return running;
+  }
+
+  private static void pause(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void checkRegistry(SchemaRegistryClient registry) {

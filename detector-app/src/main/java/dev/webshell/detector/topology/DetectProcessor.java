@@ -13,9 +13,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Source side: ignores events outside the configured event-time range (a hunt's {@code [from, to)};
  * none for the live detector), evaluates the rule on every other decoded event, drops matches
- * outside the lookback against the task's stream time (the newest event Timestamp it has read), and
- * re-keys matches by DeviceId with their event time as record timestamp. Non-matching events go no
- * further.
+ * outside the lookback against the task's stream time (the newest event Timestamp it has read, but
+ * never past the detector's clock plus its tolerance: see {@link DetectorClock}), and re-keys
+ * matches by DeviceId. Non-matching events go no further.
+ *
+ * <p>The re-keyed record's timestamp is the wall clock, never the event's time: brokers refuse
+ * records stamped too far from their own clock (Kafka 4: more than an hour ahead by default), and
+ * an event's Timestamp can be anything a sender wrote. Event time and stream time travel in the
+ * payload.
  */
 final class DetectProcessor implements Processor<byte[], Decoded, String, Match> {
   private static final String KEY = "t";
@@ -24,6 +29,7 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Match>
   private final DetectorMetrics metrics;
   private final TopologyConfig range;
   private final boolean ranged;
+  private final DetectorClock clock;
   private ProcessorContext<String, Match> context;
   private KeyValueStore<String, Long> streamTimeStore;
   private long streamTime = Long.MIN_VALUE;
@@ -32,6 +38,7 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Match>
     this.rule = rule;
     this.range = config;
     this.ranged = config.fromMicros() != null || config.toMicros() != null;
+    this.clock = config.clock();
     this.lookbackMicros = rule.spec().lookbackMicros();
     this.metrics = metrics;
   }
@@ -51,6 +58,7 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Match>
       metrics.skippedCategory(category);
     }
     long now = context.currentSystemTimeMs();
+    long limit = clock.limitMicros(now);
     boolean advanced = false;
     for (ProcessEvent e : decoded.events()) {
       metrics.event(decoded.format());
@@ -60,7 +68,10 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Match>
         metrics.outOfRange();
         continue;
       }
-      if (ts > streamTime) {
+      boolean ahead = ts > limit;
+      if (ahead) {
+        metrics.aheadOfClock();
+      } else if (ts > streamTime) {
         streamTime = ts;
         advanced = true;
       }
@@ -72,8 +83,8 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Match>
         metrics.lateDropped();
         continue;
       }
-      Match m = Match.of(e, rule.spec().maxCommandLineLength(), now);
-      context.forward(new Record<>(e.deviceId(), m, Math.floorDiv(ts, 1000L), record.headers()));
+      Match m = Match.of(e, rule.spec().maxCommandLineLength(), now, streamTime, ahead);
+      context.forward(new Record<>(e.deviceId(), m, now, record.headers()));
     }
     if (advanced) {
       streamTimeStore.put(KEY, streamTime);

@@ -1,11 +1,13 @@
 package dev.webshell.detector.topology;
 
 import dev.webshell.detector.ops.DetectorMetrics;
+import dev.webshell.detector.ops.RetryableFailures;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.WallclockTimestampExtractor;
 
 /** The Kafka Streams settings the topology relies on, whatever else the user configures. */
 public final class StreamsSettings {
@@ -39,9 +41,27 @@ public final class StreamsSettings {
         : Map.of();
   }
 
-  /** Dead-letter handlers and their topic; merged over the user's settings. */
+  /** As {@link #required(String, DetectorMetrics, RetryableFailures)}, for offline runs. */
   public static Properties required(String deadLetterTopic, DetectorMetrics metrics) {
+    return required(deadLetterTopic, metrics, new RetryableFailures(null));
+  }
+
+  /**
+   * Exception handlers, the dead-letter topic and the record-timestamp source; merged over the
+   * user's settings.
+   *
+   * <p>Every source reads the wall clock as the record's timestamp. The detector's own time is the
+   * event's {@code Timestamp}, carried in the payload; Kafka Streams copies a record's timestamp to
+   * everything written while processing it (changelogs, repartition), and a broker refuses
+   * timestamps too far from its own clock ({@code log.message.timestamp.before.max.ms} and {@code
+   * after.max.ms}) — which input record timestamps, set by whoever produced them, may well be.
+   */
+  public static Properties required(
+      String deadLetterTopic, DetectorMetrics metrics, RetryableFailures failures) {
     Properties p = new Properties();
+    p.put(
+        StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG,
+        WallclockTimestampExtractor.class.getName());
     p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic);
     p.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
@@ -49,6 +69,8 @@ public final class StreamsSettings {
     p.put(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetters.OnProcessing.class.getName());
+    p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, WriteFailures.class.getName());
+    p.put(WriteFailures.FAILURES_CONFIG, failures);
     // Recommended by Kafka Streams 4.3 (the default from 5.0); no global tables here either way.
     p.put("processing.exception.handler.global.enabled", true);
     p.put(DeadLetters.METRICS_CONFIG, metrics);

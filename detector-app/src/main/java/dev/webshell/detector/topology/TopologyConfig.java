@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  *     for no lower bound
  * @param toMicros events with this Timestamp or a later one are ignored ({@code hunt}); null for no
  *     upper bound
+ * @param clock how far stream time may run ahead of the detector's clock
  */
 public record TopologyConfig(
     List<String> inputTopics,
@@ -23,7 +24,8 @@ public record TopologyConfig(
     RuleSpec rule,
     boolean persistentStores,
     Long fromMicros,
-    Long toMicros) {
+    Long toMicros,
+    DetectorClock clock) {
 
   public static final String STREAM_TIME_STORE = "stream-time";
   public static final String WINDOW_STORE = "device-windows";
@@ -36,6 +38,7 @@ public record TopologyConfig(
     }
     Objects.requireNonNull(outputTopic, "outputTopic");
     Objects.requireNonNull(rule, "rule");
+    Objects.requireNonNull(clock, "clock");
     if (fromMicros != null && toMicros != null && fromMicros >= toMicros) {
       throw new IllegalArgumentException("the event-time range is empty: from >= to");
     }
@@ -47,8 +50,9 @@ public record TopologyConfig(
       Pattern inputPattern,
       String outputTopic,
       RuleSpec rule,
-      boolean persistentStores) {
-    this(inputTopics, inputPattern, outputTopic, rule, persistentStores, null, null);
+      boolean persistentStores,
+      DetectorClock clock) {
+    this(inputTopics, inputPattern, outputTopic, rule, persistentStores, null, null, clock);
   }
 
   /** Whether an event with this Timestamp lies inside the event-time range. */

@@ -10,13 +10,11 @@ import dev.webshell.schema.WebShellAlert;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -32,6 +30,7 @@ final class WindowProcessor implements Processor<String, Match, String, WebShell
   static final String HEADER_PROCESSED_AT = "detector.processed-at";
   static final String HEADER_HOST = "detector.host";
   static final String HEADER_VERSION = "detector.version";
+  private static final long HOUR_MICROS = 3_600_000_000L;
 
   private final RuleSpec rule;
   private final DetectorMetrics metrics;
@@ -40,6 +39,11 @@ final class WindowProcessor implements Processor<String, Match, String, WebShell
   private final String host;
   private ProcessorContext<String, WebShellAlert> context;
   private KeyValueStore<String, DeviceWindow> store;
+
+  /** The newest source stream time seen in a match; the forgetting of silent devices runs on it. */
+  private long streamTime = Long.MIN_VALUE;
+
+  private long nextPurge = Long.MIN_VALUE;
 
   WindowProcessor(RuleSpec rule, DetectorMetrics metrics) {
     this.rule = rule;
@@ -56,15 +60,13 @@ final class WindowProcessor implements Processor<String, Match, String, WebShell
   public void init(ProcessorContext<String, WebShellAlert> context) {
     this.context = context;
     this.store = context.getStateStore(TopologyConfig.WINDOW_STORE);
-    // Forget devices silent for two lookbacks of stream time; their next match opens a new alert
-    // either way, so this never changes an alert, it only bounds the store.
-    context.schedule(Duration.ofHours(1), PunctuationType.STREAM_TIME, this::purge);
   }
 
   @Override
   public void process(Record<String, Match> record) {
     Match m = record.value();
     String deviceId = record.key();
+    advance(m.streamTimeMicros());
     DeviceWindow w = store.get(deviceId);
     if (w == null) {
       w = new DeviceWindow();
@@ -95,8 +97,27 @@ final class WindowProcessor implements Processor<String, Match, String, WebShell
     }
   }
 
-  private void purge(long streamTimeMillis) {
-    long horizon = streamTimeMillis * 1000L - 2 * lookbackMicros;
+  /**
+   * Forgets devices silent for two lookbacks of stream time, once per hour of it; their next match
+   * opens a new alert either way, so this never changes an alert, it only bounds the store. Stream
+   * time comes from the matches' payload (the record timestamps are wall-clock times), so a replay
+   * forgets the same devices at the same points as the live run.
+   */
+  private void advance(long sourceStreamTime) {
+    if (sourceStreamTime <= streamTime) {
+      return;
+    }
+    streamTime = sourceStreamTime;
+    if (streamTime >= nextPurge) {
+      if (nextPurge != Long.MIN_VALUE) {
+        purge(streamTime);
+      }
+      nextPurge = (Math.floorDiv(streamTime, HOUR_MICROS) + 1) * HOUR_MICROS;
+    }
+  }
+
+  private void purge(long streamTimeMicros) {
+    long horizon = streamTimeMicros - 2 * lookbackMicros;
     List<String> silent = new ArrayList<>();
     try (KeyValueIterator<String, DeviceWindow> it = store.all()) {
       while (it.hasNext()) {

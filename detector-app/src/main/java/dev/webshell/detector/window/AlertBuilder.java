@@ -91,6 +91,7 @@ public final class AlertBuilder {
         .setTruncated(commandLineCount > listed || w.overflowed())
         .setCommandLinesCut(cut)
         .setEvidence(evidence)
+        .setAheadOfClock(w.aheadOfClock(windowStart))
         .build();
   }
 

@@ -39,6 +39,10 @@ public final class DeviceWindow {
   long nextSeq;
   boolean overflowed;
   long contentMin = Long.MAX_VALUE;
+
+  /** The newest Timestamp of a match dated ahead of the detector's clock, or MIN_VALUE. */
+  long aheadUntil = Long.MIN_VALUE;
+
   long[] lastEmitted = NO_HASHES;
   final List<Line> lines = new ArrayList<>();
 
@@ -171,6 +175,9 @@ public final class DeviceWindow {
     Event e = Event.of(m, nextSeq++);
     insert(line, e, maxExactEventsPerLine);
     contentMin = Math.min(contentMin, ts);
+    if (m.aheadOfClock()) {
+      aheadUntil = Math.max(aheadUntil, ts);
+    }
     if (setChanged) {
       long[] now = currentHashes();
       if (!Arrays.equals(now, lastEmitted)) {
@@ -190,6 +197,7 @@ public final class DeviceWindow {
     overflowed = false;
     lastEmitted = NO_HASHES;
     contentMin = Long.MAX_VALUE;
+    aheadUntil = Long.MIN_VALUE;
   }
 
   /** Deterministic: a name-based UUID of rule id, DeviceId and the opening match's Timestamp. */
@@ -348,5 +356,10 @@ public final class DeviceWindow {
 
   boolean overflowed() {
     return overflowed;
+  }
+
+  /** Whether the content holds a match dated ahead of the detector's clock when it was read. */
+  boolean aheadOfClock(long windowStart) {
+    return aheadUntil > windowStart;
   }
 }

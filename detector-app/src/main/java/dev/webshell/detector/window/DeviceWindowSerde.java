@@ -11,9 +11,13 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
-/** The window store's value format (internal; version byte first). */
+/**
+ * The window store's value format (internal; version byte first). Version 2 added the newest
+ * ahead-of-clock Timestamp after {@code contentMin}; version 1 state is read as holding none.
+ */
 public final class DeviceWindowSerde implements Serde<DeviceWindow> {
-  private static final byte VERSION = 1;
+  private static final byte V1 = 1;
+  private static final byte VERSION = 2;
 
   @Override
   public Serializer<DeviceWindow> serializer() {
@@ -36,6 +40,7 @@ public final class DeviceWindowSerde implements Serde<DeviceWindow> {
       out.writeLong(w.nextSeq);
       out.writeBoolean(w.overflowed);
       out.writeLong(w.contentMin);
+      out.writeLong(w.aheadUntil);
       out.writeInt(w.lastEmitted.length);
       for (long h : w.lastEmitted) {
         out.writeLong(h);
@@ -94,7 +99,7 @@ public final class DeviceWindowSerde implements Serde<DeviceWindow> {
   static DeviceWindow read(byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte v = in.readByte();
-      if (v != VERSION) {
+      if (v != VERSION && v != V1) {
         throw new SerializationException("unknown window state version " + v);
       }
       DeviceWindow w = new DeviceWindow();
@@ -105,6 +110,7 @@ public final class DeviceWindowSerde implements Serde<DeviceWindow> {
       w.nextSeq = in.readLong();
       w.overflowed = in.readBoolean();
       w.contentMin = in.readLong();
+      w.aheadUntil = v == V1 ? Long.MIN_VALUE : in.readLong();
       long[] emitted = new long[in.readInt()];
       for (int i = 0; i < emitted.length; i++) {
         emitted[i] = in.readLong();

@@ -12,6 +12,11 @@ import dev.webshell.detector.event.ProcessEvent;
  *     their hashes and cut texts are equal
  * @param ingestMillis wall-clock time the source task read the event (latency metric only; never
  *     part of an alert)
+ * @param streamTimeMicros the source task's stream time after reading the event: the device window
+ *     forgets silent devices by it (the repartition record's own timestamp is the wall clock, which
+ *     the broker accepts whatever the event's date)
+ * @param aheadOfClock the event was dated later than the detector's clock plus its tolerance: it
+ *     did not advance stream time, and its alert says so
  */
 public record Match(
     long timestampMicros,
@@ -26,9 +31,16 @@ public record Match(
     Long reportId,
     Long processId,
     String accountName,
-    long ingestMillis) {
+    long ingestMillis,
+    long streamTimeMicros,
+    boolean aheadOfClock) {
 
-  public static Match of(ProcessEvent e, int maxCommandLineLength, long ingestMillis) {
+  public static Match of(
+      ProcessEvent e,
+      int maxCommandLineLength,
+      long ingestMillis,
+      long streamTimeMicros,
+      boolean aheadOfClock) {
     String line = e.processCommandLine();
     boolean cut = line.length() > maxCommandLineLength;
     return new Match(
@@ -44,7 +56,9 @@ public record Match(
         e.reportId(),
         e.processId(),
         e.accountName(),
-        ingestMillis);
+        ingestMillis,
+        streamTimeMicros,
+        aheadOfClock);
   }
 
   /** FNV-1a over UTF-16 code units with a final avalanche (murmur3 fmix64). */

@@ -11,9 +11,15 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
-/** The repartition topic's value format (internal; version byte first). */
+/**
+ * The repartition topic's value format (internal; version byte first). Version 2 added the source
+ * task's stream time and the ahead-of-clock flag after the version byte; version 1 records (written
+ * before an upgrade, still in the topic) are read with the event's own time as stream time, which
+ * is what version 1's record timestamp carried.
+ */
 public final class MatchSerde implements Serde<Match> {
-  private static final byte VERSION = 1;
+  private static final byte V1 = 1;
+  private static final byte VERSION = 2;
 
   @Override
   public Serializer<Match> serializer() {
@@ -29,6 +35,8 @@ public final class MatchSerde implements Serde<Match> {
     Bin.Buffer buf = new Bin.Buffer(256 + m.commandLine().length());
     try (DataOutputStream out = new DataOutputStream(buf)) {
       out.writeByte(VERSION);
+      out.writeLong(m.streamTimeMicros());
+      out.writeBoolean(m.aheadOfClock());
       out.writeLong(m.timestampMicros());
       Bin.writeString(out, m.deviceId());
       Bin.writeString(out, m.deviceName());
@@ -51,11 +59,14 @@ public final class MatchSerde implements Serde<Match> {
   static Match read(byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte v = in.readByte();
-      if (v != VERSION) {
+      if (v != VERSION && v != V1) {
         throw new SerializationException("unknown match format version " + v);
       }
+      long streamTime = v == V1 ? Long.MIN_VALUE : in.readLong();
+      boolean ahead = v != V1 && in.readBoolean();
+      long ts = in.readLong();
       return new Match(
-          in.readLong(),
+          ts,
           Bin.readString(in),
           Bin.readString(in),
           Bin.readString(in),
@@ -67,7 +78,9 @@ public final class MatchSerde implements Serde<Match> {
           Bin.readLong(in),
           Bin.readLong(in),
           Bin.readString(in),
-          in.readLong());
+          in.readLong(),
+          v == V1 ? ts : streamTime,
+          ahead);
     } catch (IOException e) {
       throw new SerializationException("corrupt match record", e);
     }

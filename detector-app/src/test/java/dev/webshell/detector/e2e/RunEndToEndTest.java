@@ -70,24 +70,21 @@ class RunEndToEndTest {
       String alerts,
       RegistryConfig registry) {
     DetectorService.Settings settings =
-        new DetectorService.Settings(
-            kafka.clientConfig(),
-            List.of(input),
-            null,
-            output,
-            output + ".dead-letters",
-            appId,
-            state,
-            format,
-            alerts,
-            registry,
-            RuleSpec.seed(),
-            -1,
-            true,
-            3,
-            (short) 1,
-            "exactly_once_v2",
-            0);
+        DetectorService.Settings.builder(kafka.clientConfig())
+            .inputTopics(List.of(input))
+            .outputTopic(output)
+            .deadLetterTopic(output + ".dead-letters")
+            .applicationId(appId)
+            .stateDir(state)
+            .inputFormat(format)
+            .alertFormat(alerts)
+            .registry(registry)
+            .rule(RuleSpec.seed())
+            .metricsPort(-1)
+            .createTopics(true)
+            .partitions(3)
+            .replicationFactor((short) 1)
+            .build();
     return new DetectorService(settings);
   }
 
@@ -188,24 +185,18 @@ class RunEndToEndTest {
   void shouldSayWhichOutputTopicIsMissingUnlessAskedToCreateIt() {
     kafka.createTopic("present-events", 1, (short) 1);
     DetectorService.Settings settings =
-        new DetectorService.Settings(
-            kafka.clientConfig(),
-            List.of("present-events"),
-            null,
-            "missing-alerts",
-            "missing-alerts.dlq",
-            "e2e-missing-out",
-            stateDir,
-            InputFormat.JSON,
-            "json",
-            null,
-            RuleSpec.seed(),
-            -1,
-            false,
-            1,
-            (short) 1,
-            "exactly_once_v2",
-            0);
+        DetectorService.Settings.builder(kafka.clientConfig())
+            .inputTopics(List.of("present-events"))
+            .outputTopic("missing-alerts")
+            .deadLetterTopic("missing-alerts.dlq")
+            .applicationId("e2e-missing-out")
+            .stateDir(stateDir)
+            .inputFormat(InputFormat.JSON)
+            .alertFormat("json")
+            .metricsPort(-1)
+            .partitions(1)
+            .replicationFactor((short) 1)
+            .build();
     StartupException e =
         assertThrows(StartupException.class, () -> new DetectorService(settings).start());
     assertEquals(

@@ -8,6 +8,7 @@ import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.rule.RuleFiles;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.service.DetectorService;
+import dev.webshell.detector.topology.DetectorClock;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -84,7 +85,8 @@ class HuntTest {
         null,
         "exactly_once_v2",
         tmp.resolve("hunt-state"),
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5),
+        DetectorClock.fixedAt(Instant.now(), DetectorClock.DEFAULT_TOLERANCE));
   }
 
   record Ran(HuntResult result, List<String> alerts, String err) {}
@@ -129,24 +131,20 @@ class HuntTest {
   /** The live detector ({@code run}) on the same topic; its alerts read back read_committed. */
   static List<String> runLiveDetector() throws Exception {
     DetectorService.Settings s =
-        new DetectorService.Settings(
-            kafka.clientConfig(),
-            List.of(FLAT),
-            null,
-            "live-alerts",
-            "live-dead-letters",
-            "live-detector",
-            Files.createDirectories(tmp.resolve("live-state")),
-            InputFormat.AUTO,
-            "json",
-            null,
-            RULE,
-            -1,
-            true,
-            3,
-            (short) 1,
-            "exactly_once_v2",
-            0);
+        DetectorService.Settings.builder(kafka.clientConfig())
+            .inputTopics(List.of(FLAT))
+            .outputTopic("live-alerts")
+            .deadLetterTopic("live-dead-letters")
+            .applicationId("live-detector")
+            .stateDir(Files.createDirectories(tmp.resolve("live-state")))
+            .inputFormat(InputFormat.AUTO)
+            .alertFormat("json")
+            .rule(RULE)
+            .metricsPort(-1)
+            .createTopics(true)
+            .partitions(3)
+            .replicationFactor((short) 1)
+            .build();
     List<String> alerts = new ArrayList<>();
     try (DetectorService.Running running = new DetectorService(s).start();
         KafkaConsumer<String, String> consumer = readCommitted()) {

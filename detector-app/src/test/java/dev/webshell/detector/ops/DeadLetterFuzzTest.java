@@ -23,6 +23,7 @@ import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertJson;
 import dev.webshell.detector.topology.DeadLetters;
+import dev.webshell.detector.topology.DetectorClock;
 import dev.webshell.detector.topology.DetectorSerdes;
 import dev.webshell.detector.topology.DetectorTopology;
 import dev.webshell.detector.topology.StreamsSettings;
@@ -221,7 +222,13 @@ class DeadLetterFuzzTest {
 
   private Run run(List<Input> inputs, MockSchemaRegistryClient registry, String name) {
     TopologyConfig config =
-        new TopologyConfig(List.of("events"), null, "alerts", RuleSpec.seed(), false);
+        new TopologyConfig(
+            List.of("events"),
+            null,
+            "alerts",
+            RuleSpec.seed(),
+            false,
+            DetectorClock.fixedAt(Instant.now(), DetectorClock.DEFAULT_TOLERANCE));
     DetectorSerdes serdes =
         new DetectorSerdes(
             // as run decodes: strings only for events whose FileName can be a shell

@@ -1,12 +1,16 @@
 package dev.webshell.detector.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.webshell.detector.event.InputDeserializer;
+import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.rule.RuleSpec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -63,12 +67,24 @@ class DifferentialTest {
     int maxLines = seed % 3 == 0 ? 2 : 128;
     RuleSpec seedRule = RuleSpec.seed();
     RuleSpec rule = seedRule.withBounds(seedRule.lookback(), maxLines, 64, 4096);
-    ReferenceDetector reference = new ReferenceDetector(rule.lookbackMicros(), maxLines);
+    long day = 86_400_000_000L;
+    // the detector's clock: somewhere inside the stream's months of event time, so that a part of
+    // the stream is dated ahead of it; a few forged events are dated far ahead anywhere
+    Instant clockNow = Ev.T0.plus(Duration.ofDays(20 + 15 * seed));
+    Duration tolerance = Duration.ofMinutes(seed % 2 == 0 ? 15 : 0);
+    long clockLimit = Timestamps.toMicros(clockNow.plus(tolerance));
+    ReferenceDetector reference =
+        new ReferenceDetector(rule.lookbackMicros(), maxLines, clockLimit);
     List<JsonNode> expected = new ArrayList<>();
     List<JsonNode> actual = new ArrayList<>();
-    long day = 86_400_000_000L;
     long now = Timestamps.toMicros(Ev.T0);
-    try (TopologyHarness detector = new TopologyHarness(rule, stateDir)) {
+    int ahead = 0;
+    try (TopologyHarness detector =
+        new TopologyHarness(
+            rule,
+            stateDir,
+            new InputDeserializer(InputFormat.AUTO, null),
+            DetectorClock.fixedAt(clockNow, tolerance))) {
       for (int i = 0; i < 1500; i++) {
         int step = r.nextInt(100);
         if (step < 70) {
@@ -81,6 +97,11 @@ class DifferentialTest {
         long ts = now;
         if (r.nextInt(10) == 0) {
           ts = now - (long) (r.nextDouble() * 9 * day); // out of order, sometimes too late
+        } else if (r.nextInt(40) == 0) {
+          ts = now + (long) (r.nextDouble() * 400 * day); // a wrong clock or a forged event
+        }
+        if (ts > clockLimit) {
+          ahead++;
         }
         Ev e =
             Ev.atMicros(ts)
@@ -116,7 +137,13 @@ class DifferentialTest {
           ReferenceDetector.comparable(actual.get(i), expected.get(i)).toString(),
           "revision #" + i);
     }
-    System.out.printf("seed %d: %d revisions checked%n", seed, expected.size());
+    assertTrue(ahead > 0, "events dated ahead of the detector's clock");
+    assertTrue(
+        expected.stream().anyMatch(a -> a.get("aheadOfClock").asBoolean()),
+        "revisions marked ahead of the clock");
+    System.out.printf(
+        "seed %d: %d revisions checked, %d events ahead of the clock%n",
+        seed, expected.size(), ahead);
   }
 
   private static String pick(Random r, String[] values) {

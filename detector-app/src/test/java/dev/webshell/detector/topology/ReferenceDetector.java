@@ -3,7 +3,6 @@ package dev.webshell.detector.topology;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.webshell.detector.event.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,6 +24,7 @@ final class ReferenceDetector {
   private static final String RULE_ID = "fa2f7d8a-6726-465a-aa72-6f6e3d4c99d7";
   private final long lookbackMicros;
   private final int maxCommandLines;
+  private final long clockLimitMicros;
   private long streamTime = Long.MIN_VALUE;
   private long seq;
   private final Map<String, Device> devices = new HashMap<>();
@@ -36,11 +36,21 @@ final class ReferenceDetector {
     String alertId;
     int revision;
     Set<String> lastEmitted = Set.of();
+    Set<Ev> ahead = new java.util.HashSet<>();
   }
 
   ReferenceDetector(long lookbackMicros, int maxCommandLines) {
+    this(lookbackMicros, maxCommandLines, Long.MAX_VALUE);
+  }
+
+  /**
+   * @param clockLimitMicros the detector's clock plus its tolerance (SPEC 4, "Clock skew"): an
+   *     event dated later never advances stream time, and the alerts whose content holds one say so
+   */
+  ReferenceDetector(long lookbackMicros, int maxCommandLines, long clockLimitMicros) {
     this.lookbackMicros = lookbackMicros;
     this.maxCommandLines = maxCommandLines;
+    this.clockLimitMicros = clockLimitMicros;
   }
 
   static String asciiLower(String s) {
@@ -82,7 +92,10 @@ final class ReferenceDetector {
   /** Feeds one event; returns the revision it emits, or null. */
   JsonNode process(Ev e) {
     long mySeq = seq++;
-    streamTime = Math.max(streamTime, e.micros);
+    boolean ahead = e.micros > clockLimitMicros;
+    if (!ahead) {
+      streamTime = Math.max(streamTime, e.micros);
+    }
     if (!matches(e)) {
       return null;
     }
@@ -110,6 +123,9 @@ final class ReferenceDetector {
     }
     content.add(e);
     d.seqOf.put(e, mySeq);
+    if (ahead) {
+      d.ahead.add(e);
+    }
     d.matches = content;
     d.t = newT;
     content.sort(Comparator.<Ev>comparingLong(x -> x.micros).thenComparingLong(d.seqOf::get));
@@ -130,6 +146,16 @@ final class ReferenceDetector {
     Ev first = content.get(0);
     a.put("alertId", d.alertId);
     a.put("revision", d.revision);
+    // SPEC section 1, and the version of the kql profile's rule file
+    a.put("ruleId", RULE_ID);
+    a.put("ruleName", "Detect suspicious commands initiated by web server processes");
+    a.put("ruleVersion", "1.0.0");
+    a.put("profile", "kql");
+    a.put("severity", "High");
+    ArrayNode tactics = a.putArray("tactics");
+    List.of("Execution", "DefenseEvasion", "Discovery").forEach(tactics::add);
+    ArrayNode techniques = a.putArray("techniques");
+    List.of("T1059", "T1574", "T1087", "T1082").forEach(techniques::add);
     a.put("deviceId", deviceId);
     String name = null;
     for (Ev m : content) {
@@ -144,10 +170,10 @@ final class ReferenceDetector {
     a.put("deviceName", name);
     a.put("hostName", name == null ? null : name.split("\\.", 2)[0]);
     a.put("dnsDomain", name == null || !name.contains(".") ? null : name.split("\\.", 2)[1]);
-    a.put("firstSeen", Timestamps.format(first.micros));
-    a.put("lastSeen", Timestamps.format(d.t));
-    a.put("windowStart", Timestamps.format(d.t - lookbackMicros));
-    a.put("windowEnd", Timestamps.format(d.t));
+    a.put("firstSeen", format(first.micros));
+    a.put("lastSeen", format(d.t));
+    a.put("windowStart", format(d.t - lookbackMicros));
+    a.put("windowEnd", format(d.t));
     a.put("matchCount", content.size());
     a.put("countsExact", true);
     a.put("fileName", first.fileName);
@@ -165,7 +191,7 @@ final class ReferenceDetector {
       for (Ev m : content) {
         if (m.cmd.equals(line)) {
           ObjectNode x = evidence.addObject();
-          x.put("timestamp", Timestamps.format(m.micros));
+          x.put("timestamp", format(m.micros));
           x.put("reportId", m.reportId);
           x.put("processId", m.processId);
           x.put("fileName", m.fileName);
@@ -181,6 +207,7 @@ final class ReferenceDetector {
     a.put("truncated", lines.size() > listed);
     a.put("commandLinesCut", false);
     a.set("evidence", evidence);
+    a.put("aheadOfClock", content.stream().anyMatch(d.ahead::contains));
     return a;
   }
 
@@ -194,6 +221,42 @@ final class ReferenceDetector {
       }
     }
     return n;
+  }
+
+  private static final java.time.format.DateTimeFormatter MICROS =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+          .withZone(java.time.ZoneOffset.UTC);
+
+  /** SPEC 5's timestamps: ISO-8601 UTC with microseconds. */
+  static String format(long micros) {
+    return MICROS.format(
+        java.time.Instant.ofEpochSecond(
+            Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L));
+  }
+
+  /** An ISO-8601 instant with up to nine fractional digits, cut to microseconds. */
+  static long parseMicros(String text) {
+    java.time.Instant i = java.time.Instant.parse(text);
+    return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
+  }
+
+  /** A flat DeviceProcessEvents row read by the reference: only the columns SPEC 2, 4, 5 use. */
+  static Ev fromRow(JsonNode row) {
+    Ev e = Ev.atMicros(parseMicros(row.get("Timestamp").asText()));
+    e.deviceId = text(row, "DeviceId");
+    e.deviceName = text(row, "DeviceName");
+    e.fileName = text(row, "FileName");
+    e.cmd = text(row, "ProcessCommandLine");
+    e.initiating = text(row, "InitiatingProcessFileName");
+    e.parent = text(row, "InitiatingProcessParentFileName");
+    e.reportId = row.hasNonNull("ReportId") ? row.get("ReportId").asLong() : null;
+    e.processId = row.hasNonNull("ProcessId") ? row.get("ProcessId").asLong() : null;
+    e.account = text(row, "AccountName");
+    return e;
+  }
+
+  private static String text(JsonNode row, String field) {
+    return row.hasNonNull(field) ? row.get(field).asText() : null;
   }
 
   /** The fields the reference computes (rule metadata is checked elsewhere). */

@@ -11,6 +11,7 @@ import dev.webshell.schema.WebShellAlert;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,20 @@ final class TopologyHarness implements AutoCloseable {
   }
 
   TopologyHarness(RuleSpec rule, Path stateDir, InputDeserializer inputDeserializer) {
-    TopologyConfig config = new TopologyConfig(List.of("events"), null, "alerts", rule, true);
+    this(rule, stateDir, inputDeserializer, FAR_FUTURE);
+  }
+
+  /**
+   * A clock far beyond every test event: stream time follows the events alone, as it did before the
+   * detector had a clock. Tests of the clock give their own.
+   */
+  static final DetectorClock FAR_FUTURE =
+      DetectorClock.fixedAt(Instant.parse("9000-01-01T00:00:00Z"), Duration.ZERO);
+
+  TopologyHarness(
+      RuleSpec rule, Path stateDir, InputDeserializer inputDeserializer, DetectorClock clock) {
+    TopologyConfig config =
+        new TopologyConfig(List.of("events"), null, "alerts", rule, true, clock);
     DetectorSerdes serdes =
         new DetectorSerdes(
             inputDeserializer,

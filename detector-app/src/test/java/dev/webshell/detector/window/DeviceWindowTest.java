@@ -29,7 +29,9 @@ class DeviceWindowTest {
         1L,
         2L,
         "svc",
-        0L);
+        0L,
+        ts,
+        false);
   }
 
   private static DeviceWindow.Outcome add(DeviceWindow w, long ts, String line) {
@@ -148,7 +150,21 @@ class DeviceWindowTest {
   void shouldRoundTripMatchesThroughTheRepartitionFormat() {
     Match m =
         new Match(
-            5L, "d", null, "cmd.exe", "whoami", 42L, true, null, "w3wp.exe", null, 7L, null, 9L);
+            5L,
+            "d",
+            null,
+            "cmd.exe",
+            "whoami",
+            42L,
+            true,
+            null,
+            "w3wp.exe",
+            null,
+            7L,
+            null,
+            9L,
+            3L,
+            true);
     assertEquals(m, MatchSerde.read(MatchSerde.write(m)));
   }
 }

@@ -35,6 +35,17 @@ class StateFormatsTest {
   }
 
   static Match match(long ts, String line, boolean cut, String ipParent, Long reportId) {
+    return match(ts, line, cut, ipParent, reportId, ts, false);
+  }
+
+  static Match match(
+      long ts,
+      String line,
+      boolean cut,
+      String ipParent,
+      Long reportId,
+      long streamTime,
+      boolean ahead) {
     return new Match(
         ts,
         "dev-7",
@@ -48,7 +59,9 @@ class StateFormatsTest {
         reportId,
         reportId == null ? null : reportId + 1,
         "iis apppool\\défaut",
-        T0 / 1000);
+        T0 / 1000,
+        streamTime,
+        ahead);
   }
 
   /**
@@ -57,6 +70,11 @@ class StateFormatsTest {
    * the tracked lines, and emitted hashes.
    */
   static DeviceWindow representativeWindow() {
+    return representativeWindow(false);
+  }
+
+  /** With {@code aheadMatch}, one more match, dated ahead of the detector's clock (version 2). */
+  static DeviceWindow representativeWindow(boolean aheadMatch) {
     DeviceWindow w = new DeviceWindow();
     int maxExact = 2;
     int maxLines = 3;
@@ -90,44 +108,80 @@ class StateFormatsTest {
         lookback,
         maxExact,
         maxLines);
+    if (aheadMatch) {
+      long ts = T0 + lookback + HOUR;
+      w.add(
+          match(ts, "cmd /c whoami", false, null, 15L, ts - 3 * HOUR, true),
+          id,
+          lookback,
+          maxExact,
+          maxLines);
+    }
     return w;
   }
 
   static Match representativeMatch() {
-    return match(T0 + 17, "C:\\Windows\\system32\\cmd.exe /c \"whoami /all\" ☃", true, null, 42L);
+    return representativeMatch(T0 + 17, false);
+  }
+
+  static Match representativeMatch(long streamTime, boolean ahead) {
+    return match(
+        T0 + 17,
+        "C:\\Windows\\system32\\cmd.exe /c \"whoami /all\" ☃",
+        true,
+        null,
+        42L,
+        streamTime,
+        ahead);
   }
 
   @Test
-  void shouldReadAndRewriteTheVersion1DeviceWindowUnchanged() {
-    byte[] v1 = fixture("device-window-v1.bin");
-    assertArrayEquals(v1, DeviceWindowSerde.write(DeviceWindowSerde.read(v1)));
+  void shouldReadTheVersion1DeviceWindowAsTheWindowItWasWrittenFrom() {
+    DeviceWindow v1 = DeviceWindowSerde.read(fixture("device-window-v1.bin"));
+    assertArrayEquals(DeviceWindowSerde.write(representativeWindow()), DeviceWindowSerde.write(v1));
+    assertFalse(v1.aheadOfClock(Long.MIN_VALUE), "version 1 knew no ahead-of-clock matches");
   }
 
   @Test
-  void shouldWriteTheVersion1DeviceWindowBytesForTheRepresentativeWindow() {
+  void shouldReadAndRewriteTheVersion2DeviceWindowUnchanged() {
+    byte[] v2 = fixture("device-window-v2.bin");
+    assertArrayEquals(v2, DeviceWindowSerde.write(DeviceWindowSerde.read(v2)));
+  }
+
+  @Test
+  void shouldWriteTheVersion2DeviceWindowBytesForTheRepresentativeWindow() {
     assertArrayEquals(
-        fixture("device-window-v1.bin"), DeviceWindowSerde.write(representativeWindow()));
+        fixture("device-window-v2.bin"), DeviceWindowSerde.write(representativeWindow(true)));
   }
 
   @Test
-  void shouldUseEveryPartOfTheWindowFormatInTheFixture() {
-    DeviceWindow w = DeviceWindowSerde.read(fixture("device-window-v1.bin"));
-    assertTrue(w.overflowed(), "a line beyond the tracked ones");
-    assertFalse(w.countsExact(), "a bucket cut by the window start");
-    assertTrue(w.lines.stream().anyMatch(l -> l.cut), "a cut line");
-    assertTrue(w.lines.stream().anyMatch(l -> l.buckets.size() > 1), "several buckets");
-    assertTrue(w.lines.stream().anyMatch(l -> l.exact.size() == 2), "exact events");
-    assertTrue(w.lastEmitted.length > 0, "emitted hashes");
-    assertTrue(
-        w.knownEvents().stream().anyMatch(e -> e.reportId == null && e.processId == null),
-        "null fields");
+  void shouldUseEveryPartOfTheWindowFormatInTheFixtures() {
+    for (String name : new String[] {"device-window-v1.bin", "device-window-v2.bin"}) {
+      DeviceWindow w = DeviceWindowSerde.read(fixture(name));
+      assertTrue(w.overflowed(), name + ": a line beyond the tracked ones");
+      assertFalse(w.countsExact(), name + ": a bucket cut by the window start");
+      assertTrue(w.lines.stream().anyMatch(l -> l.cut), name + ": a cut line");
+      assertTrue(w.lines.stream().anyMatch(l -> l.buckets.size() > 1), name + ": buckets");
+      assertTrue(w.lines.stream().anyMatch(l -> l.exact.size() == 2), name + ": exact events");
+      assertTrue(w.lastEmitted.length > 0, name + ": emitted hashes");
+      assertTrue(
+          w.knownEvents().stream().anyMatch(e -> e.reportId == null && e.processId == null),
+          name + ": null fields");
+    }
+    DeviceWindow v2 = DeviceWindowSerde.read(fixture("device-window-v2.bin"));
+    assertTrue(v2.aheadOfClock(v2.windowStart(7 * DAY)), "an ahead-of-clock match");
   }
 
   @Test
-  void shouldReadAndRewriteTheVersion1MatchUnchanged() {
-    byte[] v1 = fixture("match-v1.bin");
-    assertEquals(representativeMatch(), MatchSerde.read(v1));
-    assertArrayEquals(v1, MatchSerde.write(MatchSerde.read(v1)));
+  void shouldReadTheVersion1MatchWithItsEventTimeAsStreamTime() {
+    assertEquals(representativeMatch(), MatchSerde.read(fixture("match-v1.bin")));
+  }
+
+  @Test
+  void shouldReadAndRewriteTheVersion2MatchUnchanged() {
+    byte[] v2 = fixture("match-v2.bin");
+    assertEquals(representativeMatch(T0 - DAY, true), MatchSerde.read(v2));
+    assertArrayEquals(v2, MatchSerde.write(MatchSerde.read(v2)));
   }
 
   @Test
