@@ -91,7 +91,8 @@ class HuntCommandTest {
     assertTrue(everything.size() > expected.size(), "and the events outside it more");
 
     try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(1)) {
-      kafka.createTopic("events", 3, (short) 1);
+      // old record timestamps: keep them from the broker's 7-day retention
+      kafka.createTopic("events", 3, (short) 1, Map.of("retention.ms", "-1"));
       Map<String, Object> p = new HashMap<>(kafka.clientConfig());
       try (KafkaProducer<String, String> producer =
           new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {

@@ -43,6 +43,7 @@ class HuntTest {
   static final String FLAT = "flat-events";
   static final String ENVELOPES = "envelope-events";
   static final RuleSpec RULE = RuleFiles.builtIn("kql");
+  static final Map<String, String> KEEP_FOREVER = Map.of("retention.ms", "-1");
   static EmbeddedKafkaCluster kafka;
   static List<HuntData.Event> events;
   static List<String> scanned;
@@ -55,9 +56,11 @@ class HuntTest {
     kafka = EmbeddedKafkaCluster.start(1);
     events = HuntData.events(42, 4000);
     scanned = HuntData.scan(RULE, events);
-    kafka.createTopic(FLAT, 3, (short) 1);
+    // records stamped in 2021: without this the broker's 7-day retention deletes them at its first
+    // check, 30 s after its start
+    kafka.createTopic(FLAT, 3, (short) 1, KEEP_FOREVER);
     HuntData.produceFlat(kafka.clientConfig(), FLAT, events);
-    kafka.createTopic(ENVELOPES, 3, (short) 1);
+    kafka.createTopic(ENVELOPES, 3, (short) 1, KEEP_FOREVER);
     envelopes = HuntData.envelopes(events, 3, 7);
     HuntData.produceEnvelopes(kafka.clientConfig(), ENVELOPES, envelopes);
   }
