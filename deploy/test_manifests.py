@@ -36,7 +36,7 @@ RUN_OPTIONS = [
     "application-id", "state-dir", "input-format", "alert-format", "schema-registry-url",
     "schema-registry-user", "schema-registry-password-file", "profile", "rules", "metrics-port",
     "kafka-config", "create-topics", "partitions", "replication-factor", "processing-guarantee",
-    "num-standby-replicas", "log-format",
+    "num-standby-replicas", "log-format", "clock-skew-tolerance",
 ]
 DETECTOR_ENV = {"DETECTOR_" + o.upper().replace("-", "_") for o in RUN_OPTIONS} | {
     "DETECTOR_JAVA_OPTS", "DETECTOR_PREBUILT",
@@ -48,6 +48,7 @@ DETECTOR_ENV = {"DETECTOR_" + o.upper().replace("-", "_") for o in RUN_OPTIONS} 
 DETECTOR_METRICS = {
     "detector_events_total", "detector_matches_total", "detector_alerts_total",
     "detector_dead_letters_total", "detector_late_events_dropped_total",
+    "detector_events_ahead_of_clock_total", "detector_retryable_failures_total", "detector_stalled",
 } | {"detector_event_to_alert_latency_seconds" + s for s in ("_bucket", "_count", "_sum", "_max")}
 KAFKA_METRICS = {
     "kafka_consumer_fetch_manager_records_lag_max",  # consumer-fetch-manager-metrics/records-lag-max
