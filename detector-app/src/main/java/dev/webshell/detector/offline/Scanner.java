@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
@@ -117,6 +118,10 @@ public final class Scanner implements AutoCloseable {
     if (line.size() > 0) {
       feed(line, alertSink, problemSink);
     }
+    // the end of the input: every window that has emptied by now closes (SPEC 4); the sources'
+    // last progress reaches the windows on their next wall-clock tick
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    drain(alertSink, problemSink);
   }
 
   private void feed(
@@ -134,6 +139,10 @@ public final class Scanner implements AutoCloseable {
     Headers headers = new RecordHeaders();
     headers.add(LINE_HEADER, Long.toString(lines).getBytes(StandardCharsets.UTF_8));
     input.pipeInput(new TestRecord<>(null, value, headers, Instant.EPOCH));
+    drain(alertSink, problemSink);
+  }
+
+  private void drain(Consumer<String> alertSink, Consumer<String> problemSink) {
     while (!alerts.isEmpty()) {
       alertSink.accept(alerts.readValue());
       revisions++;

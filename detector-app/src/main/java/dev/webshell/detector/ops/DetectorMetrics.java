@@ -27,4 +27,7 @@ public interface DetectorMetrics {
   default void alert(long eventMicros, long ingestMillis, long nowMillis) {}
 
   default void deadLetter(String reason) {}
+
+  /** A closing revision: the device's window emptied. */
+  default void alertClosed() {}
 }

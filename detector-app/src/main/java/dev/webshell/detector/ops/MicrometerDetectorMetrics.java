@@ -17,6 +17,7 @@ public final class MicrometerDetectorMetrics implements DetectorMetrics {
   private final Counter alerts;
   private final Counter late;
   private final Counter ahead;
+  private final Counter closed;
   private final Timer fromEventTime;
   private final Timer fromIngestion;
 
@@ -40,6 +41,10 @@ public final class MicrometerDetectorMetrics implements DetectorMetrics {
             .description(
                 "Events dated later than the detector's clock plus its tolerance (a wrong clock or"
                     + " a forged event); they never advance stream time")
+            .register(registry);
+    this.closed =
+        Counter.builder("detector.alerts.closed")
+            .description("Closing revisions: a device's window emptied (7 days without a match)")
             .register(registry);
     this.fromEventTime = latency("event_time");
     this.fromIngestion = latency("ingestion");
@@ -98,6 +103,11 @@ public final class MicrometerDetectorMetrics implements DetectorMetrics {
   @Override
   public void lateDropped() {
     late.increment();
+  }
+
+  @Override
+  public void alertClosed() {
+    closed.increment();
   }
 
   @Override

@@ -5,6 +5,10 @@ import dev.webshell.detector.event.ProcessEvent;
 import dev.webshell.detector.ops.DetectorMetrics;
 import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.window.Match;
+import dev.webshell.detector.window.Progress;
+import dev.webshell.detector.window.WindowInput;
+import java.time.Duration;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -22,17 +26,28 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * an event's Timestamp can be anything a sender wrote. Event time and stream time travel in the
  * payload.
  */
-final class DetectProcessor implements Processor<byte[], Decoded, String, Match> {
+final class DetectProcessor implements Processor<byte[], Decoded, String, WindowInput> {
   private static final String KEY = "t";
+
+  /**
+   * The stream time reaches every device window at least this often in event time (a {@link
+   * Progress} to every partition), and at the latest {@link #PROGRESS_FLUSH} of wall-clock time
+   * after it last advanced: a window closes at most that long after the input passed its close.
+   */
+  static final long PROGRESS_EVERY_MICROS = 60_000_000L;
+
+  static final Duration PROGRESS_FLUSH = Duration.ofSeconds(1);
+
   private final Rule rule;
   private final long lookbackMicros;
   private final DetectorMetrics metrics;
   private final TopologyConfig range;
   private final boolean ranged;
   private final DetectorClock clock;
-  private ProcessorContext<String, Match> context;
+  private ProcessorContext<String, WindowInput> context;
   private KeyValueStore<String, Long> streamTimeStore;
   private long streamTime = Long.MIN_VALUE;
+  private long sentStreamTime = Long.MIN_VALUE;
 
   DetectProcessor(Rule rule, TopologyConfig config, DetectorMetrics metrics) {
     this.rule = rule;
@@ -44,11 +59,22 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Match>
   }
 
   @Override
-  public void init(ProcessorContext<String, Match> context) {
+  public void init(ProcessorContext<String, WindowInput> context) {
     this.context = context;
     this.streamTimeStore = context.getStateStore(TopologyConfig.STREAM_TIME_STORE);
     Long saved = streamTimeStore.get(KEY);
     streamTime = saved == null ? Long.MIN_VALUE : saved;
+    context.schedule(PROGRESS_FLUSH, PunctuationType.WALL_CLOCK_TIME, now -> sendProgress());
+  }
+
+  /** Tells every device window how far this task's input has got, if it got further. */
+  private void sendProgress() {
+    if (streamTime > sentStreamTime) {
+      sentStreamTime = streamTime;
+      // not a null key: Kafka Streams drops null-key records on their way into a repartition topic;
+      // the partitioner sends it everywhere, and the window tells it apart by its type
+      context.forward(new Record<>("", new Progress(streamTime), context.currentSystemTimeMs()));
+    }
   }
 
   @Override
@@ -88,6 +114,9 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Match>
     }
     if (advanced) {
       streamTimeStore.put(KEY, streamTime);
+      if (streamTime - PROGRESS_EVERY_MICROS >= sentStreamTime) {
+        sendProgress();
+      }
     }
     if (!decoded.failures().isEmpty()) {
       throw new DeadLetters.PartiallyReadable(decoded.failures());

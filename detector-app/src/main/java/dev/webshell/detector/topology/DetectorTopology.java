@@ -4,7 +4,7 @@ import dev.webshell.detector.event.Decoded;
 import dev.webshell.detector.ops.DetectorMetrics;
 import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.window.DeviceWindowSerde;
-import dev.webshell.detector.window.MatchSerde;
+import dev.webshell.detector.window.WindowInputSerde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -21,8 +21,10 @@ import org.apache.kafka.streams.state.Stores;
  * The detector as a pure function of its configuration and serdes: no I/O happens here.
  *
  * <pre>
- * input topics ─decode─▶ detect (event-time range, rule, lookback) ─re-key by DeviceId─▶ matches-by-device
+ * input topics ─decode─▶ detect (event-time range, rule, lookback, clock) ─re-key by DeviceId─▶ matches-by-device
  *   ─▶ device window (7-day event-time state per device) ─▶ alert revisions ─▶ output topic
+ *                  ▲
+ *   detect ─progress (stream time, to every partition)─┘  closes windows that emptied
  * </pre>
  *
  * Unreadable records go to the dead-letter topic through the Kafka Streams exception handlers
@@ -50,6 +52,9 @@ public final class DetectorTopology {
             Serdes.String(),
             new DeviceWindowSerde());
     builder.addStateStore(windows);
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            supplier(config, TopologyConfig.CLOSING_STORE), Serdes.Bytes(), Serdes.ByteArray()));
 
     Consumed<byte[], Decoded> consumed =
         Consumed.with(
@@ -66,12 +71,14 @@ public final class DetectorTopology {
             Named.as("detect"),
             TopologyConfig.STREAM_TIME_STORE)
         .repartition(
-            Repartitioned.with(Serdes.String(), new MatchSerde())
+            Repartitioned.with(Serdes.String(), new WindowInputSerde())
+                .withStreamPartitioner(new ProgressToEveryPartition())
                 .withName(TopologyConfig.REPARTITION))
         .process(
             () -> new WindowProcessor(config.rule(), metrics),
             Named.as("device-window"),
-            TopologyConfig.WINDOW_STORE)
+            TopologyConfig.WINDOW_STORE,
+            TopologyConfig.CLOSING_STORE)
         .to(
             config.outputTopic(),
             Produced.with(Serdes.String(), serdes.alerts()).withName("alerts"));

@@ -29,6 +29,7 @@ public record TopologyConfig(
 
   public static final String STREAM_TIME_STORE = "stream-time";
   public static final String WINDOW_STORE = "device-windows";
+  public static final String CLOSING_STORE = "alert-closings";
   public static final String REPARTITION = "matches-by-device";
 
   public TopologyConfig {

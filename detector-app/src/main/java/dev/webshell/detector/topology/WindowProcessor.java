@@ -4,8 +4,11 @@ import dev.webshell.detector.ops.DetectorMetrics;
 import dev.webshell.detector.ops.Version;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.window.AlertBuilder;
+import dev.webshell.detector.window.ClosingSchedule;
 import dev.webshell.detector.window.DeviceWindow;
 import dev.webshell.detector.window.Match;
+import dev.webshell.detector.window.Progress;
+import dev.webshell.detector.window.WindowInput;
 import dev.webshell.schema.WebShellAlert;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -14,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -23,10 +27,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Per-device side: adds each match to the device's window and emits a revision when the set of
- * distinct command lines changed (SPEC section 4). The alert payload depends on the input only;
- * processing time, host and version travel as headers.
+ * distinct command lines changed, and closes the alert with one last revision when its window has
+ * emptied (SPEC section 4). The alert payload depends on the input only; processing time, host and
+ * version travel as headers.
+ *
+ * <p>A window empties when stream time reaches its {@code lastSeen + lookback}. Stream time here is
+ * the newest source stream time carried by a match or a source's {@link Progress}, so a close does
+ * not wait for a match of this task. A match that would itself empty its device's window (it is
+ * that far ahead of the window's last match) closes the old alert before it opens a new one.
  */
-final class WindowProcessor implements Processor<String, Match, String, WebShellAlert> {
+final class WindowProcessor implements Processor<String, WindowInput, String, WebShellAlert> {
   static final String HEADER_PROCESSED_AT = "detector.processed-at";
   static final String HEADER_HOST = "detector.host";
   static final String HEADER_VERSION = "detector.version";
@@ -39,11 +49,12 @@ final class WindowProcessor implements Processor<String, Match, String, WebShell
   private final String host;
   private ProcessorContext<String, WebShellAlert> context;
   private KeyValueStore<String, DeviceWindow> store;
+  private ClosingSchedule closings;
 
-  /** The newest source stream time seen in a match; the forgetting of silent devices runs on it. */
+  /** The newest source stream time seen; closes and the forgetting of old state run on it. */
   private long streamTime = Long.MIN_VALUE;
 
-  private long nextPurge = Long.MIN_VALUE;
+  private long nextSweep = Long.MIN_VALUE;
 
   WindowProcessor(RuleSpec rule, DetectorMetrics metrics) {
     this.rule = rule;
@@ -60,17 +71,26 @@ final class WindowProcessor implements Processor<String, Match, String, WebShell
   public void init(ProcessorContext<String, WebShellAlert> context) {
     this.context = context;
     this.store = context.getStateStore(TopologyConfig.WINDOW_STORE);
+    KeyValueStore<Bytes, byte[]> schedule = context.getStateStore(TopologyConfig.CLOSING_STORE);
+    this.closings = new ClosingSchedule(schedule);
   }
 
   @Override
-  public void process(Record<String, Match> record) {
-    Match m = record.value();
+  public void process(Record<String, WindowInput> record) {
+    advance(record.value().streamTimeMicros());
+    if (!(record.value() instanceof Match m)) {
+      return;
+    }
     String deviceId = record.key();
-    advance(m.streamTimeMicros());
     DeviceWindow w = store.get(deviceId);
+    if (w != null && !w.isEmpty() && m.timestampMicros() >= closeAt(w)) {
+      close(deviceId, w);
+      w = null;
+    }
     if (w == null) {
       w = new DeviceWindow();
     }
+    long scheduled = w.isEmpty() ? Long.MIN_VALUE : closeAt(w);
     DeviceWindow.Outcome outcome =
         w.add(
             m,
@@ -83,51 +103,76 @@ final class WindowProcessor implements Processor<String, Match, String, WebShell
       return;
     }
     store.put(deviceId, w);
+    if (closeAt(w) != scheduled) {
+      if (scheduled != Long.MIN_VALUE) {
+        closings.remove(deviceId, scheduled);
+      }
+      closings.put(deviceId, closeAt(w));
+    }
     if (outcome == DeviceWindow.Outcome.EMIT) {
-      WebShellAlert alert = AlertBuilder.build(deviceId, w, rule);
-      long now = context.currentSystemTimeMs();
-      RecordHeaders headers = new RecordHeaders();
-      headers.add(
-          HEADER_PROCESSED_AT,
-          Instant.ofEpochMilli(now).toString().getBytes(StandardCharsets.UTF_8));
-      headers.add(HEADER_HOST, host.getBytes(StandardCharsets.UTF_8));
-      headers.add(HEADER_VERSION, Version.get().getBytes(StandardCharsets.UTF_8));
-      context.forward(new Record<>(deviceId, alert, now, headers));
+      long now = emit(deviceId, AlertBuilder.build(deviceId, w, rule));
       metrics.alert(m.timestampMicros(), m.ingestMillis(), now);
     }
   }
 
-  /**
-   * Forgets devices silent for two lookbacks of stream time, once per hour of it; their next match
-   * opens a new alert either way, so this never changes an alert, it only bounds the store. Stream
-   * time comes from the matches' payload (the record timestamps are wall-clock times), so a replay
-   * forgets the same devices at the same points as the live run.
-   */
+  private long closeAt(DeviceWindow w) {
+    long at = w.windowEnd() + lookbackMicros;
+    return at < w.windowEnd() ? Long.MAX_VALUE : at;
+  }
+
   private void advance(long sourceStreamTime) {
     if (sourceStreamTime <= streamTime) {
       return;
     }
     streamTime = sourceStreamTime;
-    if (streamTime >= nextPurge) {
-      if (nextPurge != Long.MIN_VALUE) {
-        purge(streamTime);
+    for (ClosingSchedule.Due due : closings.takeDue(streamTime)) {
+      DeviceWindow w = store.get(due.deviceId());
+      if (w != null && !w.isEmpty() && closeAt(w) == due.closeAtMicros()) {
+        close(due.deviceId(), w);
       }
-      nextPurge = (Math.floorDiv(streamTime, HOUR_MICROS) + 1) * HOUR_MICROS;
+    }
+    if (streamTime >= nextSweep) {
+      if (nextSweep != Long.MIN_VALUE) {
+        sweep();
+      }
+      nextSweep = (Math.floorDiv(streamTime, HOUR_MICROS) + 1) * HOUR_MICROS;
     }
   }
 
-  private void purge(long streamTimeMicros) {
-    long horizon = streamTimeMicros - 2 * lookbackMicros;
-    List<String> silent = new ArrayList<>();
+  /** Emits the closing revision and forgets the device: its next match opens a new alert. */
+  private void close(String deviceId, DeviceWindow w) {
+    emit(deviceId, AlertBuilder.closing(deviceId, w, rule));
+    metrics.alertClosed();
+    store.delete(deviceId);
+    closings.remove(deviceId, closeAt(w));
+  }
+
+  /**
+   * Once per hour of stream time, closes the windows that have emptied but are not in the closing
+   * schedule: state written by a version that kept none. With a complete schedule it finds nothing.
+   */
+  private void sweep() {
+    List<KeyValue<String, DeviceWindow>> emptied = new ArrayList<>();
     try (KeyValueIterator<String, DeviceWindow> it = store.all()) {
       while (it.hasNext()) {
         KeyValue<String, DeviceWindow> kv = it.next();
-        if (kv.value.windowEnd() <= horizon) {
-          silent.add(kv.key);
+        if (!kv.value.isEmpty() && closeAt(kv.value) <= streamTime) {
+          emptied.add(kv);
         }
       }
     }
-    silent.forEach(store::delete);
+    emptied.forEach(kv -> close(kv.key, kv.value));
+  }
+
+  private long emit(String deviceId, WebShellAlert alert) {
+    long now = context.currentSystemTimeMs();
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(
+        HEADER_PROCESSED_AT, Instant.ofEpochMilli(now).toString().getBytes(StandardCharsets.UTF_8));
+    headers.add(HEADER_HOST, host.getBytes(StandardCharsets.UTF_8));
+    headers.add(HEADER_VERSION, Version.get().getBytes(StandardCharsets.UTF_8));
+    context.forward(new Record<>(deviceId, alert, now, headers));
+    return now;
   }
 
   private static String hostName() {

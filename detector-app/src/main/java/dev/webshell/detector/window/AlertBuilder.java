@@ -14,7 +14,25 @@ import java.util.function.Function;
 public final class AlertBuilder {
   private AlertBuilder() {}
 
+  public static final String OPEN = "open";
+  public static final String CLOSED = "closed";
+
+  /** The revision the window's last change emits. */
   public static WebShellAlert build(String deviceId, DeviceWindow w, RuleSpec rule) {
+    return build(deviceId, w, rule, w.revision(), OPEN);
+  }
+
+  /**
+   * The closing revision: the window has emptied; the final figures of its content as it stood at
+   * its last match (so {@code matchCount} counts the repeats that emitted nothing), one revision
+   * after the last.
+   */
+  public static WebShellAlert closing(String deviceId, DeviceWindow w, RuleSpec rule) {
+    return build(deviceId, w, rule, w.revision() + 1, CLOSED);
+  }
+
+  private static WebShellAlert build(
+      String deviceId, DeviceWindow w, RuleSpec rule, int revision, String status) {
     long windowStart = w.windowStart(rule.lookbackMicros());
     List<DeviceWindow.Line> ordered = w.orderedLines(windowStart);
     List<DeviceWindow.Event> events = w.knownEvents();
@@ -62,7 +80,7 @@ public final class AlertBuilder {
     int commandLineCount = ordered.size();
     return WebShellAlert.newBuilder()
         .setAlertId(w.alertId())
-        .setRevision(w.revision())
+        .setRevision(revision)
         .setRuleId(rule.id())
         .setRuleName(rule.name())
         .setRuleVersion(rule.version())
@@ -92,6 +110,7 @@ public final class AlertBuilder {
         .setCommandLinesCut(cut)
         .setEvidence(evidence)
         .setAheadOfClock(w.aheadOfClock(windowStart))
+        .setStatus(status)
         .build();
   }
 

@@ -33,7 +33,8 @@ public record Match(
     String accountName,
     long ingestMillis,
     long streamTimeMicros,
-    boolean aheadOfClock) {
+    boolean aheadOfClock)
+    implements WindowInput {
 
   public static Match of(
       ProcessEvent e,

@@ -41,7 +41,7 @@ class ScanCommandTest {
     Run run = scan(SAMPLE.toString());
     assertEquals(0, run.code(), run.err());
     assertEquals(Files.readAllLines(EXPECTED), run.out().lines().toList());
-    assertTrue(run.err().contains("417 lines, 9 alert revisions, 0 unreadable"), run.err());
+    assertTrue(run.err().contains("417 lines, 11 alert revisions, 0 unreadable"), run.err());
   }
 
   @Test
@@ -109,7 +109,7 @@ class ScanCommandTest {
     assertEquals(0, run.code(), run.err());
     assertEquals(Files.readAllLines(EXPECTED), run.out().lines().toList());
     assertTrue(
-        run.err().contains(envelopes + " lines, 9 alert revisions, 0 unreadable"), run.err());
+        run.err().contains(envelopes + " lines, 11 alert revisions, 0 unreadable"), run.err());
   }
 
   /** DeviceIds of the variants that the given profile must alert on, from the file's own labels. */
@@ -184,7 +184,7 @@ class ScanCommandTest {
             .replaceFirst("(?m)^profile: .*$", "profile: tuned"));
     Run run = scan("--rules", tuned.toString(), SAMPLE.toString());
     assertEquals(0, run.code(), run.err());
-    assertEquals(9, run.out().lines().count());
+    assertEquals(11, run.out().lines().count(), "9 revisions and 2 closing ones");
     assertTrue(
         run.out().contains("\"ruleVersion\":\"9.9.9\""), run.out().lines().findFirst().orElse(""));
   }

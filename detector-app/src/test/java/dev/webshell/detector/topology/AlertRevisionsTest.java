@@ -94,8 +94,10 @@ class AlertRevisionsTest {
   void shouldOpenASecondAlertWhenMatchesSpanMoreThanSevenDaysWithAGap() {
     JsonNode first = detector.send(Ev.at(Duration.ZERO)).get(0);
     List<JsonNode> out = detector.send(Ev.at(ofDays(8)));
-    assertEquals(1, out.size());
-    JsonNode second = out.get(0);
+    assertEquals(2, out.size(), "the first alert closes, then the second opens");
+    assertEquals(first.get("alertId"), out.get(0).get("alertId"));
+    assertEquals("closed", out.get(0).get("status").asText());
+    JsonNode second = out.get(1);
     assertNotEquals(first.get("alertId"), second.get("alertId"));
     assertEquals(1, second.get("revision").asInt());
     assertEquals(1, second.get("matchCount").asInt());
@@ -104,7 +106,9 @@ class AlertRevisionsTest {
   @Test
   void shouldOpenANewAlertForAMatchExactlySevenDaysAfterThePreviousOne() {
     JsonNode first = detector.send(Ev.at(Duration.ZERO)).get(0);
-    JsonNode second = detector.send(Ev.at(ofDays(7))).get(0);
+    List<JsonNode> out = detector.send(Ev.at(ofDays(7)));
+    assertEquals("closed", out.get(0).get("status").asText(), "the window emptied: it closes");
+    JsonNode second = out.get(1);
     assertNotEquals(first.get("alertId"), second.get("alertId"));
     assertEquals(1, second.get("revision").asInt());
     assertEquals("2026-11-09T10:00:00.000000Z", second.get("firstSeen").asText());

@@ -121,14 +121,11 @@ class DifferentialTest {
             e.cmd(LINES[r.nextInt(LINES.length - 1)]);
           }
         }
-        JsonNode ref = reference.process(e);
-        if (ref != null) {
-          expected.add(ref);
-        }
-        for (JsonNode got : detector.send(e)) {
-          actual.add(got);
-        }
+        expected.addAll(reference.process(e));
+        actual.addAll(detector.send(e));
       }
+      expected.addAll(reference.finish());
+      actual.addAll(detector.flush());
     }
     assertEquals(expected.size(), actual.size(), "number of revisions");
     for (int i = 0; i < expected.size(); i++) {
@@ -138,6 +135,9 @@ class DifferentialTest {
           "revision #" + i);
     }
     assertTrue(ahead > 0, "events dated ahead of the detector's clock");
+    assertTrue(
+        expected.stream().anyMatch(a -> "closed".equals(a.get("status").asText())),
+        "closing revisions");
     assertTrue(
         expected.stream().anyMatch(a -> a.get("aheadOfClock").asBoolean()),
         "revisions marked ahead of the clock");

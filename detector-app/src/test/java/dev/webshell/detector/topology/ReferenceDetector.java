@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -89,24 +90,34 @@ final class ReferenceDetector {
     return false;
   }
 
-  /** Feeds one event; returns the revision it emits, or null. */
-  JsonNode process(Ev e) {
+  /**
+   * Feeds one event; returns the revisions it emits: closing revisions of the alerts whose window
+   * it empties (stream time reaching their lastSeen + 7 days, earliest close first, ties by
+   * DeviceId), then its own device's, if any.
+   */
+  List<JsonNode> process(Ev e) {
+    List<JsonNode> out = new ArrayList<>();
     long mySeq = seq++;
     boolean ahead = e.micros > clockLimitMicros;
     if (!ahead) {
       streamTime = Math.max(streamTime, e.micros);
     }
+    out.addAll(closeEmptied());
     if (!matches(e)) {
-      return null;
+      return out;
     }
     if (e.micros <= streamTime - lookbackMicros) {
-      return null;
+      return out;
     }
     Device d = devices.computeIfAbsent(e.deviceId, k -> new Device());
-    if (!d.matches.isEmpty() && e.micros <= d.t - lookbackMicros) {
-      return null;
+    if (!d.matches.isEmpty() && e.micros >= d.t + lookbackMicros) {
+      // dated so far ahead that it empties its own device's window: that alert closes first
+      out.add(close(e.deviceId, d));
     }
-    long newT = Math.max(d.t, e.micros);
+    if (!d.matches.isEmpty() && e.micros <= d.t - lookbackMicros) {
+      return out;
+    }
+    long newT = d.matches.isEmpty() ? e.micros : Math.max(d.t, e.micros);
     List<Ev> content = new ArrayList<>();
     for (Ev m : d.matches) {
       if (m.micros > newT - lookbackMicros) {
@@ -129,23 +140,67 @@ final class ReferenceDetector {
     d.matches = content;
     d.t = newT;
     content.sort(Comparator.<Ev>comparingLong(x -> x.micros).thenComparingLong(d.seqOf::get));
+    Set<String> lines = lines(content);
+    if (lines.equals(d.lastEmitted)) {
+      return out;
+    }
+    d.lastEmitted = Set.copyOf(lines);
+    d.revision++;
+    out.add(alert(e.deviceId, d, content, new ArrayList<>(lines), d.revision, "open"));
+    return out;
+  }
+
+  /** The end of the input: the alerts whose window has emptied by now close. */
+  List<JsonNode> finish() {
+    return closeEmptied();
+  }
+
+  private List<JsonNode> closeEmptied() {
+    List<String> due = new ArrayList<>();
+    devices.forEach(
+        (id, d) -> {
+          if (!d.matches.isEmpty() && d.t + lookbackMicros <= streamTime) {
+            due.add(id);
+          }
+        });
+    due.sort(
+        Comparator.<String>comparingLong(id -> devices.get(id).t)
+            .thenComparing(id -> id.getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned));
+    List<JsonNode> out = new ArrayList<>();
+    for (String id : due) {
+      out.add(close(id, devices.get(id)));
+    }
+    return out;
+  }
+
+  /** The closing revision: the content as it stood at the last match, one revision later. */
+  private JsonNode close(String deviceId, Device d) {
+    JsonNode closing =
+        alert(deviceId, d, d.matches, new ArrayList<>(lines(d.matches)), d.revision + 1, "closed");
+    d.matches = new ArrayList<>();
+    d.t = Long.MIN_VALUE;
+    return closing;
+  }
+
+  private static Set<String> lines(List<Ev> content) {
     Set<String> lines = new LinkedHashSet<>();
     for (Ev m : content) {
       lines.add(m.cmd);
     }
-    if (lines.equals(d.lastEmitted)) {
-      return null;
-    }
-    d.lastEmitted = Set.copyOf(lines);
-    d.revision++;
-    return alert(e.deviceId, d, content, new ArrayList<>(lines));
+    return lines;
   }
 
-  private JsonNode alert(String deviceId, Device d, List<Ev> content, List<String> lines) {
+  private JsonNode alert(
+      String deviceId,
+      Device d,
+      List<Ev> content,
+      List<String> lines,
+      int revision,
+      String status) {
     ObjectNode a = Ev.JSON.createObjectNode();
     Ev first = content.get(0);
     a.put("alertId", d.alertId);
-    a.put("revision", d.revision);
+    a.put("revision", revision);
     // SPEC section 1, and the version of the kql profile's rule file
     a.put("ruleId", RULE_ID);
     a.put("ruleName", "Detect suspicious commands initiated by web server processes");
@@ -208,6 +263,7 @@ final class ReferenceDetector {
     a.put("commandLinesCut", false);
     a.set("evidence", evidence);
     a.put("aheadOfClock", content.stream().anyMatch(d.ahead::contains));
+    a.put("status", status);
     return a;
   }
 

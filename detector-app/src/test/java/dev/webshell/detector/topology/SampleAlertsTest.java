@@ -30,11 +30,11 @@ class SampleAlertsTest {
       if (line.isBlank()) {
         continue;
       }
-      JsonNode alert = reference.process(ReferenceDetector.fromRow(Ev.JSON.readTree(line)));
-      if (alert != null) {
+      for (JsonNode alert : reference.process(ReferenceDetector.fromRow(Ev.JSON.readTree(line)))) {
         alerts.add(alert.toString());
       }
     }
+    reference.finish().forEach(a -> alerts.add(a.toString()));
     return alerts;
   }
 

@@ -88,6 +88,15 @@ final class TopologyHarness implements AutoCloseable {
     return drain();
   }
 
+  /**
+   * The end of the input: the sources' last progress reaches the windows (their wall-clock tick),
+   * and every window that has emptied closes. Returns the revisions that produced.
+   */
+  List<JsonNode> flush() {
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    return drain();
+  }
+
   List<JsonNode> drain() {
     List<JsonNode> out = new ArrayList<>();
     while (!alerts.isEmpty()) {

@@ -165,6 +165,6 @@ class DeviceWindowTest {
             9L,
             3L,
             true);
-    assertEquals(m, MatchSerde.read(MatchSerde.write(m)));
+    assertEquals(m, WindowInputSerde.read(WindowInputSerde.write(m)));
   }
 }

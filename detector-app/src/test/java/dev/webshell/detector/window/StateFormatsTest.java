@@ -174,14 +174,35 @@ class StateFormatsTest {
 
   @Test
   void shouldReadTheVersion1MatchWithItsEventTimeAsStreamTime() {
-    assertEquals(representativeMatch(), MatchSerde.read(fixture("match-v1.bin")));
+    assertEquals(representativeMatch(), WindowInputSerde.read(fixture("match-v1.bin")));
   }
 
   @Test
   void shouldReadAndRewriteTheVersion2MatchUnchanged() {
     byte[] v2 = fixture("match-v2.bin");
-    assertEquals(representativeMatch(T0 - DAY, true), MatchSerde.read(v2));
-    assertArrayEquals(v2, MatchSerde.write(MatchSerde.read(v2)));
+    assertEquals(representativeMatch(T0 - DAY, true), WindowInputSerde.read(v2));
+    assertArrayEquals(v2, WindowInputSerde.write(WindowInputSerde.read(v2)));
+  }
+
+  @Test
+  void shouldReadAndRewriteTheVersion2ProgressUnchanged() {
+    byte[] v2 = fixture("progress-v2.bin");
+    assertEquals(new Progress(T0 + 5 * DAY), WindowInputSerde.read(v2));
+    assertArrayEquals(v2, WindowInputSerde.write(new Progress(T0 + 5 * DAY)));
+  }
+
+  @Test
+  void shouldKeepTheClosingScheduleKeyedByCloseTimeThenDeviceId() {
+    byte[] key = fixture("closing-key-v1.bin");
+    assertArrayEquals(key, ClosingSchedule.key(T0 + 7 * DAY, "dev-7").get());
+    assertEquals(
+        new ClosingSchedule.Due(T0 + 7 * DAY, "dev-7"),
+        ClosingSchedule.parse(org.apache.kafka.common.utils.Bytes.wrap(key)));
+    // the store's byte order is the numeric order of close times, negative ones included
+    assertTrue(
+        java.util.Arrays.compareUnsigned(
+                ClosingSchedule.key(-5, "b").get(), ClosingSchedule.key(3, "a").get())
+            < 0);
   }
 
   @Test

@@ -12,29 +12,50 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The repartition topic's value format (internal; version byte first). Version 2 added the source
- * task's stream time and the ahead-of-clock flag after the version byte; version 1 records (written
- * before an upgrade, still in the topic) are read with the event's own time as stream time, which
- * is what version 1's record timestamp carried.
+ * The repartition topic's value format (internal; version byte first).
+ *
+ * <ul>
+ *   <li>Version 1: a match.
+ *   <li>Version 2: a kind byte (0 a match, 1 a source's progress), then the source task's stream
+ *       time; a match then has its ahead-of-clock flag and version 1's fields.
+ * </ul>
+ *
+ * Version 1 records (written before an upgrade, still in the topic) are read as matches whose
+ * stream time is their own event time, which is what version 1's record timestamp carried.
  */
-public final class MatchSerde implements Serde<Match> {
+public final class WindowInputSerde implements Serde<WindowInput> {
   private static final byte V1 = 1;
   private static final byte VERSION = 2;
+  private static final byte MATCH = 0;
+  private static final byte PROGRESS = 1;
 
   @Override
-  public Serializer<Match> serializer() {
-    return (topic, m) -> m == null ? null : write(m);
+  public Serializer<WindowInput> serializer() {
+    return (topic, v) -> v == null ? null : write(v);
   }
 
   @Override
-  public Deserializer<Match> deserializer() {
+  public Deserializer<WindowInput> deserializer() {
     return (topic, bytes) -> bytes == null ? null : read(bytes);
   }
 
-  static byte[] write(Match m) {
+  static byte[] write(WindowInput v) {
+    if (v instanceof Progress p) {
+      Bin.Buffer buf = new Bin.Buffer(10);
+      try (DataOutputStream out = new DataOutputStream(buf)) {
+        out.writeByte(VERSION);
+        out.writeByte(PROGRESS);
+        out.writeLong(p.streamTimeMicros());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return buf.toByteArray();
+    }
+    Match m = (Match) v;
     Bin.Buffer buf = new Bin.Buffer(256 + m.commandLine().length());
     try (DataOutputStream out = new DataOutputStream(buf)) {
       out.writeByte(VERSION);
+      out.writeByte(MATCH);
       out.writeLong(m.streamTimeMicros());
       out.writeBoolean(m.aheadOfClock());
       out.writeLong(m.timestampMicros());
@@ -56,11 +77,18 @@ public final class MatchSerde implements Serde<Match> {
     return buf.toByteArray();
   }
 
-  static Match read(byte[] bytes) {
+  static WindowInput read(byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte v = in.readByte();
       if (v != VERSION && v != V1) {
-        throw new SerializationException("unknown match format version " + v);
+        throw new SerializationException("unknown repartition record version " + v);
+      }
+      byte kind = v == V1 ? MATCH : in.readByte();
+      if (kind == PROGRESS) {
+        return new Progress(in.readLong());
+      }
+      if (kind != MATCH) {
+        throw new SerializationException("unknown repartition record kind " + kind);
       }
       long streamTime = v == V1 ? Long.MIN_VALUE : in.readLong();
       boolean ahead = v != V1 && in.readBoolean();
@@ -82,7 +110,7 @@ public final class MatchSerde implements Serde<Match> {
           v == V1 ? ts : streamTime,
           ahead);
     } catch (IOException e) {
-      throw new SerializationException("corrupt match record", e);
+      throw new SerializationException("corrupt repartition record", e);
     }
   }
 }
