@@ -1,10 +1,11 @@
 package dev.webshell.detector.topology;
 
-import dev.webshell.detector.event.AvroEventDecoder;
 import dev.webshell.detector.event.DecodeException;
 import dev.webshell.detector.event.Decoded;
 import dev.webshell.detector.ops.DetectorMetrics;
 import dev.webshell.detector.ops.Version;
+import dev.webshell.detector.registry.RegistryMisconfiguredException;
+import dev.webshell.detector.registry.RegistryUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,22 @@ public final class DeadLetters {
   public static final String METRICS_CONFIG = "detector.metrics.instance";
 
   private DeadLetters() {}
+
+  /**
+   * A failure of the schema registry, not of the record, anywhere in {@code e}'s causes: the
+   * registry unavailable after retries ({@link RegistryUnavailableException}; the partition is to
+   * be read again from the same offset once it answers) or refusing the configuration ({@link
+   * RegistryMisconfiguredException}; fatal). The handlers answer FAIL without a dead letter.
+   */
+  public static boolean notTheRecordsFault(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RegistryUnavailableException
+          || t instanceof RegistryMisconfiguredException) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   static String topic(Map<String, ?> configs) {
     Object t = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
@@ -110,8 +127,8 @@ public final class DeadLetters {
     @Override
     public Response handleError(
         ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
-      if (exception instanceof AvroEventDecoder.RegistryUnavailableException) {
-        // a readable record we cannot decode right now: stop rather than dead-letter it
+      if (notTheRecordsFault(exception)) {
+        // a record that may well be readable once the registry answers: never a dead letter
         return Response.fail();
       }
       metrics.deadLetter(exception instanceof DecodeException d ? d.reason() : "deserialization");
@@ -147,6 +164,10 @@ public final class DeadLetters {
     @Override
     public Response handleError(
         ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+      if (notTheRecordsFault(exception)) {
+        // the alert serializer could not reach the registry: the input is fine
+        return Response.fail();
+      }
       List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
       if (exception instanceof PartiallyReadable partial) {
         for (Decoded.Failure f : partial.failures()) {
