@@ -182,7 +182,7 @@ public final class RunCommand implements Callable<Integer> {
             stateDir,
             format,
             alertFormat,
-            registry.config(),
+            registry.config(kafka, config),
             rule.resolve(spec.commandLine()),
             metricsPort,
             createTopics,
