@@ -69,9 +69,8 @@ public final class RegistryPreflight {
       return at
           + " is not a Confluent-compatible schema registry API: "
           + call
-          + " answered 404 without Confluent's error code ("
-          + (e.errorCode() < 0 ? "none" : e.errorCode())
-          + ")"
+          + " answered 404 without one of Confluent's error codes"
+          + (e.errorCode() < 0 ? "" : " (error_code " + e.errorCode() + ")")
           + (apicurioLike ? "; for Apicurio Registry the URL ends in /apis/ccompat/v7" : "")
           + ": "
           + e.registryMessage();
