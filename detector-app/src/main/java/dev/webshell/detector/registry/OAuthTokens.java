@@ -71,15 +71,19 @@ final class OAuthTokens {
             .header("Accept", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(form))
             .build();
+    String where = "OAuth token endpoint " + settings.tokenEndpoint();
     HttpResponse<String> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while fetching an OAuth token", e);
+    } catch (IOException e) {
+      String cause = HttpSchemaRegistryClient.describe(e);
+      throw new SchemaRegistryException(
+          "cannot reach the " + where + ": " + cause, 0, -1, cause, e);
     }
     int status = response.statusCode();
-    String where = "OAuth token endpoint " + settings.tokenEndpoint();
     JsonNode body = null;
     try {
       body = json.readTree(response.body() == null ? "" : response.body());

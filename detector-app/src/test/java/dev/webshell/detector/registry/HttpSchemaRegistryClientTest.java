@@ -536,6 +536,27 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void shouldRetryATokenEndpointThatDoesNotAnswerAndThenCallTheRegistryUnavailable()
+      throws IOException {
+    var client =
+        new HttpSchemaRegistryClient(
+            RegistryConfig.builder(url)
+                .oauth(
+                    new RegistryConfig.OAuth(
+                        java.net.URI.create("http://127.0.0.1:" + deadPort() + "/token"),
+                        "detector",
+                        PASSWORD,
+                        null,
+                        Duration.ofSeconds(300)))
+                .retries(FAST)
+                .build());
+    RegistryUnavailableException e =
+        assertThrows(RegistryUnavailableException.class, () -> client.getById(20));
+    assertTrue(e.getMessage().contains("cannot reach the OAuth token endpoint"), e.getMessage());
+    assertTrue(seen.isEmpty());
+  }
+
+  @Test
   void shouldLookSchemasUpByGuid() {
     answer(200, SCHEMA);
     java.util.UUID guid = java.util.UUID.fromString("0f2a0c3e-1111-2222-3333-444455556666");
