@@ -204,8 +204,10 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
     if (!(ts instanceof Long raw)) {
       throw new DecodeException("missing-field", "Timestamp is missing");
     }
-    Long micros = plan.unit().toMicros(raw);
-    if (micros == null) {
+    long micros;
+    try {
+      micros = plan.unit().toMicros(raw);
+    } catch (ArithmeticException e) {
       throw new DecodeException(
           "bad-timestamp",
           "Timestamp "

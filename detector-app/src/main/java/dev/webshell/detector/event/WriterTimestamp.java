@@ -18,12 +18,15 @@ enum WriterTimestamp {
   /** {@code timestamp-nanos}: divided by 1000, rounded down (the seventh fractional digit cut). */
   NANOS;
 
-  /** The value in microseconds, or null when it does not fit in a long. */
-  Long toMicros(long value) {
+  /**
+   * The value in microseconds.
+   *
+   * @throws ArithmeticException when it does not fit in a long
+   */
+  long toMicros(long value) {
     return switch (this) {
       case MICROS -> value;
-      case MILLIS ->
-          value > Long.MAX_VALUE / 1000 || value < Long.MIN_VALUE / 1000 ? null : value * 1000;
+      case MILLIS -> Math.multiplyExact(value, 1000L);
       case NANOS -> Math.floorDiv(value, 1000L);
     };
   }
