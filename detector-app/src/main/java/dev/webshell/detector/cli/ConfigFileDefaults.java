@@ -22,15 +22,19 @@ final class ConfigFileDefaults implements CommandLine.IDefaultValueProvider {
 
   ConfigFileDefaults(Path file, CommandLine.IDefaultValueProvider next) {
     this.next = next;
-    this.values = new Properties();
-    if (file != null) {
-      try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        values.load(r);
-      } catch (IOException e) {
-        throw new StartupException(
-            "cannot read --config " + file + ": " + e.getClass().getSimpleName());
-      }
+    this.values = file == null ? new Properties() : load(file);
+  }
+
+  /** The properties of {@code --config FILE}. */
+  static Properties load(Path file) {
+    Properties values = new Properties();
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      values.load(r);
+    } catch (IOException e) {
+      throw new StartupException(
+          "cannot read --config " + file + ": " + e.getClass().getSimpleName());
     }
+    return values;
   }
 
   /** The value of {@code --config FILE} or {@code --config=FILE} among the arguments. */

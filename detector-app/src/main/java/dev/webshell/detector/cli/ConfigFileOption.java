@@ -1,6 +1,8 @@
 package dev.webshell.detector.cli;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import picocli.CommandLine.Option;
 
 /**
@@ -13,4 +15,13 @@ public final class ConfigFileOption {
       paramLabel = "FILE",
       description = "Options as a properties file (read before the other options are applied).")
   Path config;
+
+  /** Every key of the file (option names and, for the registry, Confluent's property names). */
+  Map<String, String> properties() {
+    Map<String, String> m = new TreeMap<>();
+    if (config != null) {
+      ConfigFileDefaults.load(config).forEach((k, v) -> m.put(k.toString(), v.toString().trim()));
+    }
+    return m;
+  }
 }

@@ -4,6 +4,7 @@ import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.generator.EventJson;
 import dev.webshell.detector.generator.TrafficGenerator;
 import dev.webshell.detector.registry.ConfluentAvroSerializer;
+import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.service.StartupException;
@@ -120,10 +121,11 @@ public final class GenerateCommand implements Callable<Integer> {
     SchemaRegistryClient client = null;
     ConfluentAvroSerializer<DeviceProcessEvent> avro = null;
     if ("avro".equals(format)) {
-      if (registry.config() == null) {
+      RegistryConfig registryConfig = registry.config(kafka, null);
+      if (registryConfig == null) {
         throw new StartupException("--format avro needs --schema-registry-url");
       }
-      client = SchemaRegistryClients.create(registry.config());
+      client = SchemaRegistryClients.create(registryConfig);
       avro = ConfluentAvroSerializer.forValues(client);
     }
     Map<String, Object> config = new HashMap<>(kafka.clientConfig());

@@ -173,7 +173,7 @@ public final class HuntCommand implements Callable<Integer> {
               TimeSpecs.instant(to, now),
               slackDuration,
               format,
-              registry.config(),
+              registry.config(kafka, config),
               rule.resolve(cl),
               output,
               alertFormat,

@@ -33,4 +33,9 @@ public final class KafkaOptions {
   Map<String, Object> clientConfig() {
     return ClientConfig.build(bootstrapServers, kafkaConfig, overrides);
   }
+
+  /** The {@code --kafka-config} file's properties and the {@code -D} overrides, without brokers. */
+  Map<String, Object> properties() {
+    return ClientConfig.properties(kafkaConfig, overrides);
+  }
 }

@@ -186,7 +186,7 @@ public final class RunCommand implements Callable<Integer> {
             .stateDir(stateDir)
             .inputFormat(format)
             .alertFormat(alertFormat)
-            .registry(registry.config())
+            .registry(registry.config(kafka, config))
             .rule(rule.resolve(spec.commandLine()))
             .metricsPort(metricsPort)
             .createTopics(createTopics)

@@ -1,22 +1,30 @@
 package dev.webshell.detector.event;
 
 import dev.webshell.detector.registry.ConfluentAvro;
-import dev.webshell.detector.registry.ConfluentAvroDeserializer;
+import dev.webshell.detector.registry.RegistryMisconfiguredException;
+import dev.webshell.detector.registry.RegistryUnavailableException;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryException;
+import dev.webshell.detector.registry.UnreadableRecordException;
+import dev.webshell.detector.registry.WriterSchemaRef;
 import dev.webshell.schema.DeviceProcessEvent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.avro.JsonProperties;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.common.errors.SerializationException;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * Confluent-framed Avro {@code DeviceProcessEvent}: the writer schema comes from the registry by id
@@ -31,6 +39,16 @@ import org.apache.kafka.common.errors.SerializationException;
  * not depend on the filter. The filter applies to writer schemas read by the specialized reader
  * (every writer of a {@code DeviceProcessEvent} that Avro resolves without promotions); the generic
  * reader's events are always complete.
+ *
+ * <p>The writer schema is named by the payload's prefix, or by Confluent 8's {@code
+ * __value_schema_id} header ({@link WriterSchemaRef}). Its {@code Timestamp} may be {@code
+ * timestamp-micros}, {@code timestamp-millis} (Kafka Connect, ksqlDB, Flink: scaled) or {@code
+ * timestamp-nanos}; a writer schema whose Timestamp has another type or unit is refused, its
+ * records dead-lettered as {@code unusable-schema} with the reason ({@link WriterTimestamp}).
+ *
+ * <p>Failures are told apart by whose fault they are: the record's ({@link DecodeException}, a dead
+ * letter), the registry's ({@link RegistryUnavailableException}: the partition waits) or the
+ * configuration's ({@link RegistryMisconfiguredException}: the detector stops).
  */
 public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
   /**
@@ -73,19 +91,27 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
   private static final int MACHINE_GROUP = pos("MachineGroup");
   private static final int TENANT_ID = pos("TenantId");
 
-  /** A writer schema id the {@link ProjectionReader} does not handle: the generic reader's. */
-  private static final Object GENERIC = new Object();
-
   private final SchemaRegistryClient registry;
-  private final ConfluentAvroDeserializer<GenericRecord> deserializer;
   private final boolean specialized;
   private final FileNameFilter fileNames; // null: every event complete
-  // writer schema id -> its ProjectionReader, or GENERIC
-  private final Map<Integer, Object> readers = new ConcurrentHashMap<>();
-  // the reader of the schema id seen last (nearly always the next one's): no boxing, no map lookup
+  private final Map<Integer, Plan> plans = new ConcurrentHashMap<>(); // by writer schema id
+  private final Map<UUID, Plan> plansByGuid = new ConcurrentHashMap<>(); // Confluent 8's GUIDs
+  // the plan of the schema id seen last (nearly always the next one's): no boxing, no map lookup
   private volatile Last last;
 
-  private record Last(int id, Object reader) {}
+  private record Last(int id, Plan plan) {}
+
+  /**
+   * How the records of one writer schema are read: with its {@link ProjectionReader}, or with
+   * Avro's generic resolving reader where that does not apply ({@code projection} null), and how
+   * its Timestamp becomes microseconds; or, {@code refused} not null, why none of them can be.
+   */
+  private record Plan(
+      WriterSchemaRef ref,
+      ProjectionReader projection,
+      GenericDatumReader<GenericRecord> generic,
+      WriterTimestamp unit,
+      DecodeException refused) {}
 
   /** A decoder that builds every projected column of every event. */
   public AvroEventDecoder(SchemaRegistryClient registry) {
@@ -119,7 +145,6 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
    */
   AvroEventDecoder(SchemaRegistryClient registry, boolean specialized, FileNameFilter fileNames) {
     this.registry = registry;
-    this.deserializer = ConfluentAvroDeserializer.generic(registry, PROJECTION);
     this.specialized = specialized;
     this.fileNames = fileNames;
   }
@@ -140,38 +165,56 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
     return Schema.createRecord(full.getName(), full.getDoc(), full.getNamespace(), false, fields);
   }
 
+  /** The event of a record whose writer schema id is in the payload (Confluent's prefix). */
   @Override
   public ProcessEvent apply(byte[] bytes) {
+    return apply(null, bytes);
+  }
+
+  /**
+   * The event of a record, its writer schema named by the payload's prefix or by Confluent 8's
+   * {@code __value_schema_id} header ({@link WriterSchemaRef}).
+   *
+   * @throws DecodeException the record's fault: it goes to the dead letters
+   * @throws RegistryUnavailableException the registry's fault, after retries: not a dead letter
+   * @throws RegistryMisconfiguredException the configuration's fault (credentials, URL): fatal
+   */
+  public ProcessEvent apply(Headers headers, byte[] bytes) {
+    Plan plan;
     Object[] r;
     try {
-      r = specialized ? read(bytes) : generic(bytes);
+      plan = plan(headers, bytes);
+      r = read(plan, bytes);
+    } catch (DecodeException | RegistryUnavailableException | RegistryMisconfiguredException e) {
+      throw e;
+    } catch (UnreadableRecordException e) {
+      throw new DecodeException(e.reason(), e.getMessage());
     } catch (SchemaRegistryException e) {
-      if (e.isUnreachable()) {
-        throw new RegistryUnavailableException(e.getMessage());
-      }
-      throw new DecodeException(
-          e.isNotFound() ? "unknown-schema-id" : "schema-registry-error", e.getMessage());
-    } catch (SerializationException e) {
-      String msg = e.getMessage() == null ? "unreadable Avro" : e.getMessage();
-      if (e.getCause() instanceof SchemaRegistryException sre) {
-        if (sre.isUnreachable()) {
-          throw new RegistryUnavailableException(sre.getMessage());
-        }
-        throw new DecodeException(
-            sre.isNotFound() ? "unknown-schema-id" : "schema-registry-error", msg);
-      }
-      throw new DecodeException(
-          msg.contains("magic byte") ? "bad-magic-byte" : "invalid-avro", msg);
+      throw new RegistryUnavailableException("schema registry unavailable: " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      throw new DecodeException("invalid-avro", "unreadable Avro: " + e.getClass().getSimpleName());
+      throw new DecodeException(
+          UnreadableRecordException.INVALID_AVRO,
+          "unreadable Avro: " + e.getClass().getSimpleName());
     }
     Object ts = r[TIMESTAMP];
     Object deviceId = r[DEVICE_ID];
     if (deviceId == null || deviceId.toString().isEmpty()) {
       throw new DecodeException("missing-field", "DeviceId is missing or empty");
     }
-    if (!(ts instanceof Long micros)) {
+    if (!(ts instanceof Long raw)) {
       throw new DecodeException("missing-field", "Timestamp is missing");
+    }
+    long micros;
+    try {
+      micros = plan.unit().toMicros(raw);
+    } catch (ArithmeticException e) {
+      throw new DecodeException(
+          "bad-timestamp",
+          "Timestamp "
+              + raw
+              + " ("
+              + plan.unit().name().toLowerCase(Locale.ROOT)
+              + ") is out of range");
     }
     return new ProcessEvent(
         micros,
@@ -191,46 +234,73 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
         str(r, TENANT_ID));
   }
 
-  /** The projection's values of a framed record, through the generic resolving reader. */
-  private Object[] generic(byte[] bytes) {
-    GenericRecord g = deserializer.deserialize(null, bytes);
-    Object[] r = new Object[PROJECTION.getFields().size()];
-    for (int i = 0; i < r.length; i++) {
-      r[i] = g.get(i);
+  /** The plan of the record's writer schema, compiled on its first record. */
+  private Plan plan(Headers headers, byte[] bytes) {
+    if (WriterSchemaRef.inValueHeader(headers)) {
+      WriterSchemaRef ref = WriterSchemaRef.ofValue(headers, bytes);
+      if (ref.guid() != null) {
+        Plan plan = plansByGuid.get(ref.guid());
+        if (plan == null) {
+          plan = compile(ref);
+          Plan raced = plansByGuid.putIfAbsent(ref.guid(), plan);
+          plan = raced == null ? plan : raced;
+        }
+        return plan;
+      }
+      // an id in the header: the same schema as that id in a prefix, but its body starts at 0
+      Plan byId = planOfId(ref.id());
+      return new Plan(ref, byId.projection(), byId.generic(), byId.unit(), byId.refused());
     }
-    return r;
+    return planOfId(ConfluentAvro.schemaId(bytes));
+  }
+
+  private Plan planOfId(int id) {
+    Last last = this.last;
+    if (last != null && last.id() == id) {
+      return last.plan();
+    }
+    Plan plan = plans.get(id);
+    if (plan == null) {
+      plan = compile(new WriterSchemaRef(id, null, null, ConfluentAvro.HEADER_SIZE));
+      Plan raced = plans.putIfAbsent(id, plan);
+      plan = raced == null ? plan : raced;
+    }
+    this.last = new Last(id, plan);
+    return plan;
   }
 
   /**
-   * The projection's values of a framed record, through the writer schema's {@link
-   * ProjectionReader}; the same header checks, registry errors and messages as {@link
-   * ConfluentAvroDeserializer}.
+   * The projection's values of a record (by field position), through the writer schema's {@link
+   * ProjectionReader} or Avro's generic resolving reader.
    */
-  private Object[] read(byte[] bytes) {
-    int id = ConfluentAvro.schemaId(bytes);
-    Last last = this.last;
-    Object reader;
-    if (last != null && last.id() == id) {
-      reader = last.reader();
-    } else {
-      reader = readers.get(id);
-      if (reader == null) {
-        reader = compile(id);
-      }
-      this.last = new Last(id, reader);
+  private Object[] read(Plan plan, byte[] bytes) {
+    if (plan.refused() != null) {
+      throw plan.refused();
     }
-    if (reader == GENERIC) {
-      return generic(bytes);
-    }
+    int offset = plan.ref().bodyOffset();
     try {
-      return ((ProjectionReader) reader)
-          .read(bytes, ConfluentAvro.HEADER_SIZE, fileNames, FILE_NAME, DEVICE_ID);
+      if (plan.projection() != null) {
+        return plan.projection().read(bytes, offset, fileNames, FILE_NAME, DEVICE_ID);
+      }
+      GenericRecord g =
+          plan.generic()
+              .read(
+                  null,
+                  DecoderFactory.get().binaryDecoder(bytes, offset, bytes.length - offset, null));
+      Object[] r = new Object[PROJECTION.getFields().size()];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = g.get(i);
+      }
+      return r;
     } catch (IOException | RuntimeException e) {
-      throw new SerializationException(
+      // EOFException for a truncated body; AvroRuntimeException, IndexOutOfBounds or worse for
+      // bytes that do not follow the writer schema: all of them faults of this record
+      throw new UnreadableRecordException(
+          UnreadableRecordException.INVALID_AVRO,
           "cannot decode Avro payload of "
               + bytes.length
-              + " bytes with writer schema id "
-              + id
+              + " bytes with writer "
+              + plan.ref()
               + " as "
               + PROJECTION.getFullName()
               + ": "
@@ -239,21 +309,25 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
     }
   }
 
-  private Object compile(int id) {
-    Schema writer;
+  private Plan compile(WriterSchemaRef ref) {
+    Schema writer = ref.fetch(registry);
+    WriterTimestamp unit;
     try {
-      writer = registry.getById(id);
-    } catch (SchemaRegistryException e) {
-      if (e.isNotFound()) {
-        throw new SerializationException(
-            "unknown schema id " + id + ": the schema registry says: " + e.registryMessage(), e);
-      }
-      throw e;
+      unit = WriterTimestamp.of(writer);
+    } catch (IllegalArgumentException e) {
+      return new Plan(
+          ref,
+          null,
+          null,
+          null,
+          new DecodeException(
+              UnreadableRecordException.UNUSABLE_SCHEMA,
+              "writer " + ref + " cannot be read into the event: " + e.getMessage()));
     }
-    ProjectionReader compiled = ProjectionReader.compile(writer, PROJECTION);
-    Object reader = compiled == null ? GENERIC : compiled;
-    Object raced = readers.putIfAbsent(id, reader);
-    return raced == null ? reader : raced;
+    ProjectionReader projection = specialized ? ProjectionReader.compile(writer, PROJECTION) : null;
+    GenericDatumReader<GenericRecord> generic =
+        projection != null ? null : new GenericDatumReader<>(writer, PROJECTION, GenericData.get());
+    return new Plan(ref, projection, generic, unit, null);
   }
 
   private static int pos(String field) {
@@ -267,17 +341,5 @@ public final class AvroEventDecoder implements Function<byte[], ProcessEvent> {
   private static String str(Object[] r, int pos) {
     Object v = r[pos];
     return v == null ? null : v.toString();
-  }
-
-  /**
-   * The registry cannot be reached: the record is fine, so it must not become a dead letter. The
-   * detector stops with a clear error instead, and resumes from its committed offsets on restart.
-   */
-  public static final class RegistryUnavailableException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    public RegistryUnavailableException(String message) {
-      super("schema registry unavailable: " + message, null, false, false);
-    }
   }
 }

@@ -1,6 +1,6 @@
 package dev.webshell.detector.event;
 
-import java.util.function.Function;
+import dev.webshell.detector.registry.WriterSchemaRef;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -12,19 +12,34 @@ import org.apache.kafka.common.serialization.Deserializer;
 public final class InputDeserializer implements Deserializer<Decoded> {
   private final InputFormat format;
   private final JsonInputDecoder json = new JsonInputDecoder();
-  private final Function<byte[], ProcessEvent> avro;
+  private final AvroEventDecoder avro;
 
   /**
    * @param avro decodes a Confluent-framed Avro {@code DeviceProcessEvent}; {@code null} when no
    *     schema registry is configured (Avro records then go to the dead letters)
    */
-  public InputDeserializer(InputFormat format, Function<byte[], ProcessEvent> avro) {
+  public InputDeserializer(InputFormat format, AvroEventDecoder avro) {
     this.format = format;
     this.avro = avro;
   }
 
+  /**
+   * As {@link #deserialize(String, byte[])}; a record whose writer schema is named by Confluent 8's
+   * {@code __value_schema_id} header is Avro (its payload is the bare Avro body) unless the format
+   * is {@code json}.
+   */
   @Override
   public Decoded deserialize(String topic, Headers headers, byte[] data) {
+    if (format != InputFormat.JSON && WriterSchemaRef.inValueHeader(headers)) {
+      if (data == null || data.length == 0) {
+        throw new DecodeException("empty", "the record has no value");
+      }
+      if (avro == null) {
+        throw new DecodeException(
+            "avro-unavailable", "an Avro record, but no schema registry is configured");
+      }
+      return Decoded.single("avro", avro.apply(headers, data));
+    }
     return deserialize(topic, data);
   }
 

@@ -18,7 +18,8 @@ import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * The Confluent wire format: byte {@code 0} (the "magic byte"), the schema id as a 4-byte
- * big-endian int, then the Avro binary encoding of the value with that schema.
+ * big-endian int, then the Avro binary encoding of the value with that schema. (Confluent 8 can
+ * also name the schema in a header instead: {@link WriterSchemaRef}.)
  */
 public final class ConfluentAvro {
   /** The only magic byte defined. */
@@ -37,23 +38,27 @@ public final class ConfluentAvro {
   /**
    * The schema id of a framed payload.
    *
-   * @throws SerializationException if {@code payload} is shorter than the header or its magic byte
-   *     is not 0
+   * @throws UnreadableRecordException ({@link UnreadableRecordException#BAD_MAGIC_BYTE}) if {@code
+   *     payload} is shorter than the header or its magic byte is not 0
    */
   public static int schemaId(byte[] payload) {
     if (payload == null || payload.length < HEADER_SIZE) {
-      throw new SerializationException(
+      throw new UnreadableRecordException(
+          UnreadableRecordException.BAD_MAGIC_BYTE,
           "Confluent Avro payload too short: "
               + (payload == null ? "null" : payload.length + " bytes")
               + ", need at least "
               + HEADER_SIZE
-              + " (magic byte and schema id)");
+              + " (magic byte and schema id)",
+          null);
     }
     if (payload[0] != MAGIC_BYTE) {
-      throw new SerializationException(
+      throw new UnreadableRecordException(
+          UnreadableRecordException.BAD_MAGIC_BYTE,
           String.format(
               "unknown magic byte 0x%02x (expected 0x00: not the Confluent wire format)",
-              payload[0] & 0xff));
+              payload[0] & 0xff),
+          null);
     }
     return ((payload[1] & 0xff) << 24)
         | ((payload[2] & 0xff) << 16)

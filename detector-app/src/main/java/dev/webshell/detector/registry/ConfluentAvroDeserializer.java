@@ -3,6 +3,7 @@ package dev.webshell.detector.registry;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.avro.Schema;
@@ -17,6 +18,7 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -26,13 +28,17 @@ import org.apache.kafka.common.serialization.Deserializer;
  * fields it needs, fields the writer lacks take the reader's defaults, and a reader union with null
  * reads a writer's null.
  *
- * <p>The reader's record names must match the writer's (or be aliases). One {@link DatumReader} is
- * kept per writer schema id. {@code null} bytes deserialize to {@code null} (a tombstone).
+ * <p>The writer schema is named in the payload, or (Confluent 8) in the record's {@code
+ * __value_schema_id} header when {@link #deserialize(String, Headers, byte[])} is given headers:
+ * see {@link WriterSchemaRef}. The reader's record names must match the writer's (or be aliases).
+ * One {@link DatumReader} is kept per writer schema. {@code null} bytes deserialize to {@code null}
+ * (a tombstone).
  *
  * <p>Faults of the record itself — a magic byte other than 0, fewer than 5 bytes, a truncated or
- * malformed body, a schema id the registry does not know, a writer schema the reader cannot resolve
- * — raise {@link SerializationException} (never a bare NPE or EOF). An unreachable or failing
- * registry raises {@link SchemaRegistryException}, which is not the record's fault.
+ * malformed body, a schema id the registry does not know, a writer schema the reader cannot use —
+ * raise {@link UnreadableRecordException}, a {@link SerializationException} (never a bare NPE or
+ * EOF). A registry that fails raises {@link RegistryUnavailableException} or {@link
+ * RegistryMisconfiguredException}, which are not the record's fault.
  *
  * @param <T> {@link GenericRecord} for a projection schema, or a generated {@link SpecificRecord}
  */
@@ -64,6 +70,7 @@ public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
   private final Schema readerSchema;
   private final Function<Schema, DatumReader<T>> readerFactory;
   private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
+  private final Map<UUID, DatumReader<T>> readersByGuid = new ConcurrentHashMap<>();
 
   private ConfluentAvroDeserializer(
       SchemaRegistryClient client,
@@ -103,25 +110,30 @@ public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
 
   @Override
   public T deserialize(String topic, byte[] data) {
+    return deserialize(topic, null, data);
+  }
+
+  @Override
+  public T deserialize(String topic, Headers headers, byte[] data) {
     if (data == null) {
       return null;
     }
-    int id = ConfluentAvro.schemaId(data);
-    DatumReader<T> reader = reader(id);
+    WriterSchemaRef ref = WriterSchemaRef.ofValue(headers, data);
+    DatumReader<T> reader = reader(ref);
+    int offset = ref.bodyOffset();
     BinaryDecoder decoder =
-        DecoderFactory.get()
-            .binaryDecoder(
-                data, ConfluentAvro.HEADER_SIZE, data.length - ConfluentAvro.HEADER_SIZE, null);
+        DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null);
     try {
       return reader.read(null, decoder);
     } catch (IOException | RuntimeException e) {
       // EOFException for a truncated body; AvroRuntimeException, IndexOutOfBounds or worse for
       // bytes that do not follow the writer schema: all of them faults of this record
-      throw new SerializationException(
+      throw new UnreadableRecordException(
+          UnreadableRecordException.INVALID_AVRO,
           "cannot decode Avro payload of "
               + data.length
-              + " bytes with writer schema id "
-              + id
+              + " bytes with writer "
+              + ref
               + " as "
               + readerSchema.getFullName()
               + (topic == null ? "" : " (topic " + topic + ")")
@@ -131,23 +143,18 @@ public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
     }
   }
 
-  private DatumReader<T> reader(int id) {
-    DatumReader<T> reader = readers.get(id);
+  private DatumReader<T> reader(WriterSchemaRef ref) {
+    Map<?, DatumReader<T>> cache = ref.guid() != null ? readersByGuid : readers;
+    Object key = ref.guid() != null ? ref.guid() : (Object) ref.id();
+    DatumReader<T> reader = cache.get(key);
     if (reader != null) {
       return reader;
     }
-    Schema writer;
-    try {
-      writer = client.getById(id);
-    } catch (SchemaRegistryException e) {
-      if (e.isNotFound()) {
-        throw new SerializationException(
-            "unknown schema id " + id + ": the schema registry says: " + e.registryMessage(), e);
-      }
-      throw e;
-    }
-    reader = readerFactory.apply(writer);
-    DatumReader<T> raced = readers.putIfAbsent(id, reader);
+    reader = readerFactory.apply(ref.fetch(client));
+    DatumReader<T> raced =
+        ref.guid() != null
+            ? readersByGuid.putIfAbsent(ref.guid(), reader)
+            : readers.putIfAbsent(ref.id(), reader);
     return raced == null ? reader : raced;
   }
 }

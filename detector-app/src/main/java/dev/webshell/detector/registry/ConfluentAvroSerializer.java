@@ -20,8 +20,11 @@ import org.apache.kafka.common.serialization.Serializer;
  * {@code GenericRecord}s. A {@code null} record serializes to {@code null} (a tombstone).
  *
  * <p>A schema the registry refuses (409 incompatible, 422 invalid) raises a {@link
- * SerializationException} holding the registry's message; an unreachable or failing registry raises
- * the {@link SchemaRegistryException} itself.
+ * SerializationException} holding the registry's message. The registry's own failures are not the
+ * record's: 401 or 403 (credentials refused) and a 404 without Confluent's error code (the URL
+ * leads to no Confluent-compatible API) raise {@link RegistryMisconfiguredException}; a registry
+ * that still fails after the client's retries and failover raises {@link
+ * RegistryUnavailableException}.
  *
  * @param <T> the record type, typically a generated class such as {@code WebShellAlert}
  */
@@ -74,8 +77,14 @@ public final class ConfluentAvroSerializer<T extends IndexedRecord> implements S
   private int register(String subject, Schema schema) {
     try {
       return client.register(subject, schema);
+    } catch (RegistryUnavailableException | RegistryMisconfiguredException e) {
+      throw e;
     } catch (SchemaRegistryException e) {
-      if (e.status() >= 400 && e.status() < 500 && e.status() != 401 && e.status() != 403) {
+      String call = "registering schema " + schema.getFullName() + " under subject " + subject;
+      if (e.isAuthFailure() || e.isNotFound()) {
+        throw misconfigured(e, call);
+      }
+      if (e.status() >= 400 && e.status() < 500) {
         throw new SerializationException(
             "schema registry refused schema "
                 + schema.getFullName()
@@ -85,8 +94,25 @@ public final class ConfluentAvroSerializer<T extends IndexedRecord> implements S
                 + e.registryMessage(),
             e);
       }
-      throw e;
+      throw new RegistryUnavailableException(
+          "schema registry unavailable while " + call + ": " + e.getMessage(), e);
     }
+  }
+
+  /** 401, 403, or a 404 (which no registration or known subject's lookup answers). */
+  static RegistryMisconfiguredException misconfigured(SchemaRegistryException e, String call) {
+    return new RegistryMisconfiguredException(
+        e.isAuthFailure()
+            ? "the schema registry refuses the detector's credentials ("
+                + call
+                + "; check the user and password, or the token, and the registry's permissions): "
+                + e.getMessage()
+            : "the schema registry URL leads to no Confluent-compatible API ("
+                + call
+                + " answered 404 without a Confluent error code; Apicurio serves the API under"
+                + " /apis/ccompat/v7): "
+                + e.getMessage(),
+        e);
   }
 
   private int latest(String subject, Schema schema) {
@@ -97,12 +123,22 @@ public final class ConfluentAvroSerializer<T extends IndexedRecord> implements S
     RegisteredSchema latest;
     try {
       latest = client.latest(subject);
+    } catch (RegistryUnavailableException | RegistryMisconfiguredException e) {
+      throw e;
     } catch (SchemaRegistryException e) {
-      if (e.isNotFound()) {
+      if (e.isUnknownSubject()) {
         throw new SerializationException(
             "subject " + subject + " has no schema to use: " + e.registryMessage(), e);
       }
-      throw e;
+      if (e.isAuthFailure() || e.isNotFound()) {
+        throw misconfigured(e, "looking up the latest schema of subject " + subject);
+      }
+      throw new RegistryUnavailableException(
+          "schema registry unavailable while looking up the latest schema of subject "
+              + subject
+              + ": "
+              + e.getMessage(),
+          e);
     }
     if (!latest.schema().equals(schema)) {
       throw new SerializationException(

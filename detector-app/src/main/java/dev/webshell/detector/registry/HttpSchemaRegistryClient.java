@@ -15,11 +15,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -29,10 +37,16 @@ import org.apache.avro.SchemaParseException;
 /**
  * {@link SchemaRegistryClient} over the Confluent Schema Registry REST API, as served by Confluent
  * Schema Registry, Apicurio Registry ({@code /apis/ccompat/v7}), Redpanda and Karapace. Uses {@link
- * java.net.http.HttpClient}; thread-safe.
+ * java.net.http.HttpClient} pinned to HTTP/1.1 (its default, HTTP/2 with an {@code h2c} upgrade on
+ * plain http, trips several proxies and servers); thread-safe.
  *
- * <p>With several URLs, each request goes to the first URL that accepts a connection; an HTTP error
- * answer is final and is not retried elsewhere.
+ * <p>Failures are handled as Confluent's own client does. A failure worth retrying ({@link
+ * SchemaRegistryException#isRetriable()}: no answer, 408, 429, 500, 502, 503, 504, a body that is
+ * not the JSON expected) is retried on the same URL with exponential backoff ({@link
+ * RegistryConfig.Retries}), then the next URL is tried the same way; the URL that answered stays
+ * the first one tried. When every URL failed, {@link RegistryUnavailableException} is thrown with
+ * the last failure. Any other answer (404, 409, 401, …) is final and thrown as a {@link
+ * SchemaRegistryException} at once.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
@@ -43,10 +57,13 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
   private final ObjectMapper json = new ObjectMapper();
   private final List<String> urls;
-  private final String authorization;
+  private final AtomicInteger current = new AtomicInteger();
+  private final String basicAuthorization;
+  private final OAuthTokens oauth;
   private final HttpClient http;
   private final RegistryConfig config;
   private final Map<Integer, Schema> byId = new ConcurrentHashMap<>();
+  private final Map<UUID, Schema> byGuid = new ConcurrentHashMap<>();
   private final Map<SubjectSchema, Integer> registered = new ConcurrentHashMap<>();
 
   private record SubjectSchema(String subject, Schema schema) {}
@@ -62,7 +79,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
     this.config = config;
     this.urls = config.urls();
-    this.authorization =
+    this.basicAuthorization =
         config.basicAuthUser() == null
             ? null
             : "Basic "
@@ -72,6 +89,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                             .getBytes(StandardCharsets.UTF_8));
     HttpClient.Builder b =
         HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(config.requestTimeout())
             // never follow redirects: the Authorization header must not travel to another host
             .followRedirects(HttpClient.Redirect.NEVER);
@@ -79,6 +97,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
       b.sslContext(sslContext(config));
     }
     this.http = b.build();
+    this.oauth =
+        config.oauth() == null
+            ? null
+            : new OAuthTokens(config.oauth(), http, config.requestTimeout(), json);
   }
 
   @Override
@@ -87,15 +109,29 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     if (cached != null) {
       return cached;
     }
-    JsonNode answer = call("GET", "/schemas/ids/" + id, null);
-    String type = answer.path("schemaType").asText("AVRO");
-    if (!type.equalsIgnoreCase("AVRO")) {
-      throw new SchemaRegistryException(
-          "schema id " + id + " is a " + type + " schema, not Avro", 200, -1, type, null);
-    }
-    Schema schema = parseSchema(answer, "schema id " + id);
+    Schema schema = schemaOf(call("GET", "/schemas/ids/" + id, null), "schema id " + id);
     Schema raced = byId.putIfAbsent(id, schema);
     return raced == null ? schema : raced;
+  }
+
+  @Override
+  public Schema getByGuid(UUID guid) {
+    Schema cached = byGuid.get(guid);
+    if (cached != null) {
+      return cached;
+    }
+    Schema schema = schemaOf(call("GET", "/schemas/guids/" + guid, null), "schema GUID " + guid);
+    Schema raced = byGuid.putIfAbsent(guid, schema);
+    return raced == null ? schema : raced;
+  }
+
+  private Schema schemaOf(JsonNode answer, String what) {
+    String type = answer.path("schemaType").asText("AVRO");
+    if (!type.equalsIgnoreCase("AVRO")) {
+      throw SchemaRegistryException.unusableSchema(
+          what + " is a " + type + " schema, not Avro", type, null);
+    }
+    return parseSchema(answer, what);
   }
 
   @Override
@@ -140,16 +176,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     if (id == null || !id.canConvertToInt() || version == null || !version.canConvertToInt()) {
       throw malformed("GET " + path, "no integer \"id\" and \"version\"", answer);
     }
-    String type = answer.path("schemaType").asText("AVRO");
-    if (!type.equalsIgnoreCase("AVRO")) {
-      throw new SchemaRegistryException(
-          "latest version of subject " + subject + " is a " + type + " schema, not Avro",
-          200,
-          -1,
-          type,
-          null);
-    }
-    Schema schema = parseSchema(answer, "subject " + subject + " latest version");
+    Schema schema = schemaOf(answer, "subject " + subject + " latest version");
     byId.putIfAbsent(id.intValue(), schema);
     return new RegisteredSchema(subject, id.intValue(), version.intValue(), schema);
   }
@@ -159,41 +186,166 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     return "HttpSchemaRegistryClient[" + config.urlsForDisplay() + "]";
   }
 
+  /**
+   * One request, retried and failed over as the class comment says.
+   *
+   * @throws RegistryUnavailableException when every attempt at every URL failed in a way worth
+   *     retrying
+   * @throws SchemaRegistryException for any other failure, at once
+   */
   private JsonNode call(String method, String path, JsonNode body) {
-    IOException last = null;
-    String lastUrl = null;
-    for (String base : urls) {
-      HttpRequest.Builder rb =
-          HttpRequest.newBuilder(URI.create(base + path))
-              .timeout(config.requestTimeout())
-              .header("Accept", ACCEPT);
-      if (authorization != null) {
-        rb.header("Authorization", authorization);
+    RegistryConfig.Retries retries = config.retries();
+    SchemaRegistryException last = null;
+    int n = urls.size();
+    int first = current.get();
+    for (int k = 0; k < n; k++) {
+      int index = (first + k) % n;
+      String base = urls.get(index);
+      boolean freshToken = false;
+      for (int attempt = 0; ; attempt++) {
+        Duration retryAfter = null;
+        try {
+          HttpResponse<String> response = send(method, base + path, body);
+          if (response.statusCode() == 401 && oauth != null && !freshToken) {
+            // a token revoked or expired early: one more attempt with a new one
+            oauth.invalidate();
+            freshToken = true;
+            attempt--;
+            continue;
+          }
+          try {
+            return answer(method, path, base, response);
+          } catch (SchemaRegistryException e) {
+            if (!e.isRetriable()) {
+              throw e;
+            }
+            last = e;
+            retryAfter = retryAfter(response).orElse(null);
+          }
+        } catch (IOException e) {
+          last = unreachable(base, method, path, e);
+        } catch (SchemaRegistryException e) {
+          // a final answer rethrown above, an interrupt, or the OAuth token endpoint's failure
+          if (!e.isRetriable() || e instanceof RegistryUnavailableException) {
+            throw e;
+          }
+          last = e;
+        }
+        if (attempt >= retries.maxRetries()) {
+          break;
+        }
+        sleep(backoff(retries, attempt, retryAfter), method, path);
       }
-      if (body != null) {
-        rb.header("Content-Type", CONTENT_TYPE);
-        rb.method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
-      } else {
-        rb.method(method, HttpRequest.BodyPublishers.noBody());
-      }
-      HttpResponse<String> response;
-      try {
-        response = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
-        last = e;
-        lastUrl = base;
-        continue;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new SchemaRegistryException(
-            "interrupted while calling the schema registry at " + base, 0, -1, "interrupted", e);
-      }
-      return answer(method, path, base, response);
+      current.compareAndSet(index, (index + 1) % n);
     }
-    String cause = describe(last);
-    throw new SchemaRegistryException(
+    String where =
+        n == 1
+            ? " at " + urls.get(0)
+            : " at each of " + String.join(", ", urls) + " (tried in turn)";
+    throw new RegistryUnavailableException(
+        "schema registry unavailable: "
+            + method
+            + " "
+            + path
+            + " failed "
+            + (retries.maxRetries() + 1)
+            + (retries.maxRetries() == 0 ? " time" : " times")
+            + where
+            + "; last: "
+            + last.getMessage(),
+        last);
+  }
+
+  private HttpResponse<String> send(String method, String url, JsonNode body) throws IOException {
+    HttpRequest.Builder rb =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(config.requestTimeout())
+            .header("Accept", ACCEPT);
+    String authorization = oauth != null ? "Bearer " + oauth.token() : basicAuthorization;
+    if (config.bearerToken() != null) {
+      authorization = "Bearer " + config.bearerToken();
+    }
+    if (authorization != null) {
+      rb.header("Authorization", authorization);
+    }
+    if (config.bearerLogicalCluster() != null) {
+      rb.header("target-sr-cluster", config.bearerLogicalCluster());
+    }
+    if (config.bearerIdentityPoolId() != null) {
+      rb.header("Confluent-Identity-Pool-Id", config.bearerIdentityPoolId());
+    }
+    if (body != null) {
+      rb.header("Content-Type", CONTENT_TYPE);
+      rb.method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
+    } else {
+      rb.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    try {
+      return http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      throw interrupted(method, url, e);
+    }
+  }
+
+  /** The wait before retry {@code attempt} (from 0): full jitter, at least a Retry-After. */
+  static Duration backoff(RegistryConfig.Retries retries, int attempt, Duration retryAfter) {
+    long max = retries.maxWait().toMillis();
+    long ceil = Math.min(retries.initialWait().toMillis() << Math.min(attempt, 30), max);
+    long wait = ceil <= 0 ? 0 : 1 + ThreadLocalRandom.current().nextLong(ceil);
+    if (retryAfter != null) {
+      wait = Math.max(wait, Math.min(retryAfter.toMillis(), max));
+    }
+    return Duration.ofMillis(wait);
+  }
+
+  /** The {@code Retry-After} header: seconds, or an HTTP date. */
+  static Optional<Duration> retryAfter(HttpResponse<?> response) {
+    return response
+        .headers()
+        .firstValue("Retry-After")
+        .flatMap(HttpSchemaRegistryClient::parseRetryAfter);
+  }
+
+  static Optional<Duration> parseRetryAfter(String value) {
+    String v = value.strip();
+    try {
+      long seconds = Long.parseLong(v);
+      return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        Duration d =
+            Duration.between(
+                ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
+        return Optional.of(d.isNegative() ? Duration.ZERO : d);
+      } catch (DateTimeParseException notADate) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  private static void sleep(Duration wait, String method, String path) {
+    try {
+      Thread.sleep(wait.toMillis());
+    } catch (InterruptedException e) {
+      throw interrupted(method, path, e);
+    }
+  }
+
+  /** The thread is being stopped: not the record's fault, so not a dead letter either. */
+  private static RegistryUnavailableException interrupted(
+      String method, String what, InterruptedException e) {
+    Thread.currentThread().interrupt();
+    return new RegistryUnavailableException(
+        "interrupted while calling the schema registry (" + method + " " + what + ")",
+        new SchemaRegistryException("interrupted", 0, -1, "interrupted", e));
+  }
+
+  private static SchemaRegistryException unreachable(
+      String base, String method, String path, IOException e) {
+    String cause = describe(e);
+    return new SchemaRegistryException(
         "cannot reach the schema registry at "
-            + (urls.size() == 1 ? lastUrl : String.join(", ", urls) + " (tried in order)")
+            + base
             + " for "
             + method
             + " "
@@ -203,7 +355,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         0,
         -1,
         cause,
-        last);
+        e);
   }
 
   private JsonNode answer(String method, String path, String base, HttpResponse<String> response) {
@@ -217,11 +369,15 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
     if (status >= 200 && status < 300) {
       if (node == null || !node.isObject()) {
-        throw malformed(method + " " + path, "not a JSON object", text);
+        throw malformed(
+            method + " " + path + " at " + base,
+            "not a JSON object"
+                + response.headers().firstValue("Content-Type").map(t -> ", " + t).orElse(""),
+            text);
       }
       return node;
     }
-    int errorCode = -1;
+    int errorCode = node == null ? SchemaRegistryException.UNREADABLE_ANSWER : -1;
     String message = text.strip();
     if (node != null && node.isObject()) {
       JsonNode code = node.get("error_code");
@@ -260,22 +416,21 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
       throw malformed(what, "no \"schema\" string", answer);
     }
     if (answer.path("references").size() > 0) {
-      throw new SchemaRegistryException(
+      throw SchemaRegistryException.unusableSchema(
           what + " has schema references, which this client does not resolve",
-          200,
-          -1,
           answer.get("references").toString(),
           null);
     }
     try {
       return new Schema.Parser().parse(text.textValue());
     } catch (SchemaParseException e) {
-      throw new SchemaRegistryException(
-          what + " is not a valid Avro schema: " + e.getMessage(), 200, -1, e.getMessage(), e);
+      throw SchemaRegistryException.unusableSchema(
+          what + " is not a valid Avro schema: " + e.getMessage(), e.getMessage(), e);
     }
   }
 
-  private SchemaRegistryException malformed(String what, String problem, Object answer) {
+  /** A successful status with a body that is not what the API answers: worth retrying. */
+  private static SchemaRegistryException malformed(String what, String problem, Object answer) {
     String s = String.valueOf(answer);
     if (s.length() > MAX_BODY_IN_MESSAGE) {
       s = s.substring(0, MAX_BODY_IN_MESSAGE) + "...";
@@ -283,12 +438,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     return new SchemaRegistryException(
         "unexpected schema registry answer to " + what + " (" + problem + "): " + s,
         200,
-        -1,
+        SchemaRegistryException.UNREADABLE_ANSWER,
         s,
         null);
   }
 
-  private static String describe(IOException e) {
+  static String describe(IOException e) {
     if (e == null) {
       return "no URL";
     }
@@ -318,8 +473,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
       if (c.keystorePath() != null) {
         KeyStore keys = load("keystore", c.keystorePath(), c.keystorePassword(), c.keystoreType());
         kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(
-            keys, c.keystorePassword() == null ? new char[0] : c.keystorePassword().toCharArray());
+        String keyPassword = c.keyPassword() != null ? c.keyPassword() : c.keystorePassword();
+        kmf.init(keys, keyPassword.toCharArray());
       }
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(
@@ -336,7 +491,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     String t = type != null ? type : guessType(path);
     try (InputStream in = Files.newInputStream(path)) {
       KeyStore ks = KeyStore.getInstance(t);
-      ks.load(in, password == null ? null : password.toCharArray());
+      ks.load(in, password.toCharArray());
       return ks;
     } catch (IOException | GeneralSecurityException e) {
       // KeyStore messages ("keystore password was incorrect") never hold the password itself

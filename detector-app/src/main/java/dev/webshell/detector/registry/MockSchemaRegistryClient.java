@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
@@ -25,7 +26,8 @@ import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
  * Confluent's.
  *
  * <p>Schemas are stored as text and parsed back, so that what {@link #getById} returns is what a
- * real registry would return.
+ * real registry would return. Each schema also has a GUID ({@link #guid(int)}, {@link #getByGuid}),
+ * as in Confluent Schema Registry 8.
  */
 public final class MockSchemaRegistryClient implements SchemaRegistryClient {
   private static final Map<String, MockSchemaRegistryClient> SCOPES = new ConcurrentHashMap<>();
@@ -62,6 +64,29 @@ public final class MockSchemaRegistryClient implements SchemaRegistryClient {
       throw notFound(SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
     }
     return new Schema.Parser().parse(text);
+  }
+
+  @Override
+  public synchronized Schema getByGuid(UUID guid) {
+    for (Map.Entry<Integer, String> e : textById.entrySet()) {
+      if (guidOf(e.getValue()).equals(guid)) {
+        return new Schema.Parser().parse(e.getValue());
+      }
+    }
+    throw notFound(SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema " + guid + " not found");
+  }
+
+  /** The GUID of the schema with this id (a name-based UUID of its text). */
+  public synchronized UUID guid(int id) {
+    String text = textById.get(id);
+    if (text == null) {
+      throw notFound(SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
+    }
+    return guidOf(text);
+  }
+
+  private static UUID guidOf(String text) {
+    return UUID.nameUUIDFromBytes(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.webshell.detector.registry;
 
+import java.util.UUID;
 import org.apache.avro.Schema;
 
 /**
@@ -18,6 +19,16 @@ public interface SchemaRegistryClient extends AutoCloseable {
    *     unknown id
    */
   Schema getById(int id);
+
+  /**
+   * The schema with this GUID ({@code GET /schemas/guids/{guid}}, Confluent Schema Registry 8):
+   * what Confluent 8's serializers write into a record's {@code __value_schema_id} header. Cached
+   * for the life of the client.
+   *
+   * @throws SchemaRegistryException with {@link SchemaRegistryException#isUnknownSchema()} for an
+   *     unknown GUID; a registry without GUIDs answers 404 without that error code
+   */
+  Schema getByGuid(UUID guid);
 
   /**
    * Registers {@code schema} under {@code subject} ({@code POST /subjects/{subject}/versions}) and

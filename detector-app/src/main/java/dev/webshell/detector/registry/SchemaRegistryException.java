@@ -8,10 +8,13 @@ package dev.webshell.detector.registry;
  * {@code message}, verbatim, so that a user sees exactly what the registry said (for example why a
  * schema is incompatible). Messages never hold credentials.
  *
- * <p>The serde turns failures that are the fault of one record or one schema (unknown schema id,
- * incompatible schema) into {@link org.apache.kafka.common.errors.SerializationException}s with
- * this exception as the cause; failures of the registry itself (unreachable, 5xx, 401) propagate as
- * this exception, so that a dead-letter handler can tell the two apart.
+ * <p>The serdes turn failures that are the fault of one record or one schema (unknown schema id, a
+ * writer schema that cannot be used, an incompatible schema) into {@link
+ * org.apache.kafka.common.errors.SerializationException}s with this exception as the cause, and
+ * failures of the registry itself into one of two subclasses, so that a dead-letter handler can
+ * tell them apart: {@link RegistryUnavailableException} (it did not answer usefully after retries
+ * and failover: try again later) and {@link RegistryMisconfiguredException} (it refuses the
+ * credentials, or the URL leads to no Confluent-compatible API: retrying cannot help).
  */
 public class SchemaRegistryException extends RuntimeException {
   /** Confluent's {@code error_code} for an unknown subject. */
@@ -29,9 +32,16 @@ public class SchemaRegistryException extends RuntimeException {
   /** Confluent's {@code error_code} for an invalid schema. */
   public static final int INVALID_SCHEMA = 42201;
 
+  /**
+   * Confluent's client's {@code error_code} for an answer whose body is not the JSON expected (an
+   * HTML error page from a proxy, a truncated body); this client uses it the same way.
+   */
+  public static final int UNREADABLE_ANSWER = 50005;
+
   private final int status;
   private final int errorCode;
   private final String registryMessage;
+  private final boolean unusableSchema;
 
   /**
    * @param message the whole message, already free of secrets
@@ -41,10 +51,38 @@ public class SchemaRegistryException extends RuntimeException {
    */
   public SchemaRegistryException(
       String message, int status, int errorCode, String registryMessage, Throwable cause) {
+    this(message, status, errorCode, registryMessage, cause, false);
+  }
+
+  private SchemaRegistryException(
+      String message,
+      int status,
+      int errorCode,
+      String registryMessage,
+      Throwable cause,
+      boolean unusableSchema) {
     super(message, cause);
     this.status = status;
     this.errorCode = errorCode;
     this.registryMessage = registryMessage;
+    this.unusableSchema = unusableSchema;
+  }
+
+  /**
+   * The registry answered with a schema this client cannot use (not Avro, not valid Avro, with
+   * references): a fault of the records written with it, not of the registry.
+   */
+  static SchemaRegistryException unusableSchema(String message, String detail, Throwable cause) {
+    return new SchemaRegistryException(message, 200, -1, detail, cause, true);
+  }
+
+  /**
+   * Copies {@code e}'s status, error code and registry message under a new message, which must say
+   * all of {@code e}'s: it has no cause, so that a fatal error's one line (the root cause's
+   * message) is this message.
+   */
+  SchemaRegistryException(String message, SchemaRegistryException e) {
+    this(message, e.status, e.errorCode, e.registryMessage, null, false);
   }
 
   /** HTTP status of the answer; 0 when the registry could not be reached. */
@@ -62,9 +100,44 @@ public class SchemaRegistryException extends RuntimeException {
     return registryMessage;
   }
 
-  /** The registry answered 404: unknown subject, version or schema id. */
+  /**
+   * The registry answered 404: unknown subject, version or schema id, or a URL that leads to no
+   * Confluent-compatible API (see {@link #isUnknownSchema()}, {@link #isUnknownSubject()}).
+   */
   public boolean isNotFound() {
     return status == 404;
+  }
+
+  /** The answer was a schema this client cannot use (not Avro, invalid, with references). */
+  public boolean isUnusableSchema() {
+    return unusableSchema;
+  }
+
+  /** The registry knows no schema with the id or GUID asked for (404, error code 40403). */
+  public boolean isUnknownSchema() {
+    return status == 404 && errorCode == SCHEMA_NOT_FOUND;
+  }
+
+  /** The registry knows no such subject or version (404, error code 40401 or 40402). */
+  public boolean isUnknownSubject() {
+    return status == 404 && (errorCode == SUBJECT_NOT_FOUND || errorCode == VERSION_NOT_FOUND);
+  }
+
+  /** The registry refused the credentials (401) or the access (403). */
+  public boolean isAuthFailure() {
+    return status == 401 || status == 403;
+  }
+
+  /**
+   * Worth asking again, as Confluent's client decides it: no answer (connection refused or reset,
+   * timeout, TLS failure), 408, 429, 500, 502, 503, 504, or a successful status whose body is not
+   * the JSON expected.
+   */
+  public boolean isRetriable() {
+    return switch (status) {
+      case 0, 408, 429, 500, 502, 503, 504 -> true;
+      default -> status >= 200 && status < 300 && errorCode == UNREADABLE_ANSWER;
+    };
   }
 
   /** The registry refused a schema as incompatible (409). */

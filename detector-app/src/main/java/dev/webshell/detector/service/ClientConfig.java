@@ -21,6 +21,20 @@ public final class ClientConfig {
 
   public static Map<String, Object> build(
       String bootstrapServers, Path kafkaConfigFile, Map<String, String> overrides) {
+    Map<String, Object> config = properties(kafkaConfigFile, overrides);
+    if (bootstrapServers != null && !bootstrapServers.isBlank()) {
+      config.put("bootstrap.servers", bootstrapServers);
+    }
+    if (!config.containsKey("bootstrap.servers")) {
+      throw new StartupException(
+          "no Kafka brokers given: use --bootstrap-servers or DETECTOR_BOOTSTRAP_SERVERS");
+    }
+    return config;
+  }
+
+  /** The properties file's settings, then the overrides; no check. */
+  public static Map<String, Object> properties(
+      Path kafkaConfigFile, Map<String, String> overrides) {
     Map<String, Object> config = new TreeMap<>();
     if (kafkaConfigFile != null) {
       Properties p = new Properties();
@@ -34,13 +48,6 @@ public final class ClientConfig {
     }
     if (overrides != null) {
       config.putAll(overrides);
-    }
-    if (bootstrapServers != null && !bootstrapServers.isBlank()) {
-      config.put("bootstrap.servers", bootstrapServers);
-    }
-    if (!config.containsKey("bootstrap.servers")) {
-      throw new StartupException(
-          "no Kafka brokers given: use --bootstrap-servers or DETECTOR_BOOTSTRAP_SERVERS");
     }
     return config;
   }

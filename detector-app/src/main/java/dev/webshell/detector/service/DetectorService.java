@@ -11,7 +11,6 @@ import dev.webshell.detector.registry.ConfluentAvroSerializer;
 import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
-import dev.webshell.detector.registry.SchemaRegistryException;
 import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertJson;
@@ -390,8 +389,13 @@ public final class DetectorService {
 
     SchemaRegistryClient registry = null;
     if (s.registry() != null) {
-      registry = SchemaRegistryClients.create(s.registry());
-      checkRegistry(registry);
+      try {
+        registry = SchemaRegistryClients.create(s.registry());
+      } catch (IllegalArgumentException e) { // a trust or key store that cannot be loaded
+        throw new StartupException(e.getMessage());
+      }
+      RegistryPreflight.check(registry, s.registry(), s.outputTopic(), avroAlerts);
+      info("schema registry at " + s.registry().urlsForDisplay() + " answers");
     }
 
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -506,17 +510,6 @@ public final class DetectorService {
       Thread.sleep(d.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private void checkRegistry(SchemaRegistryClient registry) {
-    try {
-      registry.latest(s.outputTopic() + "-value");
-    } catch (SchemaRegistryException e) {
-      if (!e.isNotFound()) {
-        throw new StartupException(
-            "schema registry at " + s.registry().urlsForDisplay() + ": " + e.getMessage());
-      }
     }
   }
 

@@ -1,10 +1,12 @@
 package dev.webshell.detector.topology;
 
-import dev.webshell.detector.event.AvroEventDecoder;
 import dev.webshell.detector.event.DecodeException;
 import dev.webshell.detector.event.Decoded;
 import dev.webshell.detector.ops.DetectorMetrics;
+import dev.webshell.detector.ops.RetryableFailures;
 import dev.webshell.detector.ops.Version;
+import dev.webshell.detector.registry.RegistryMisconfiguredException;
+import dev.webshell.detector.registry.RegistryUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +42,48 @@ public final class DeadLetters {
   public static final String METRICS_CONFIG = "detector.metrics.instance";
 
   private DeadLetters() {}
+
+  /**
+   * A failure of the schema registry, not of the record, anywhere in {@code e}'s causes: the
+   * registry unavailable after retries ({@link RegistryUnavailableException}; the partition is to
+   * be read again from the same offset once it answers) or refusing the configuration ({@link
+   * RegistryMisconfiguredException}; fatal). The handlers answer FAIL without a dead letter.
+   */
+  /**
+   * Answers for a failure that is not the record's: an unavailable registry is recorded as
+   * retryable (the partition waits and reads the record again); a misconfigured one is fatal.
+   * Either way the record is not a dead letter.
+   */
+  static void notTheRecords(Throwable e, RetryableFailures failures) {
+    if (registryUnavailable(e)) {
+      failures.record("registry-unavailable", "schema registry unavailable", e);
+    }
+  }
+
+  static boolean registryUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RegistryUnavailableException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static RetryableFailures failures(Map<String, ?> configs) {
+    return configs.get(WriteFailures.FAILURES_CONFIG) instanceof RetryableFailures f
+        ? f
+        : new RetryableFailures(null);
+  }
+
+  public static boolean notTheRecordsFault(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RegistryUnavailableException
+          || t instanceof RegistryMisconfiguredException) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   static String topic(Map<String, ?> configs) {
     Object t = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
@@ -100,18 +144,21 @@ public final class DeadLetters {
   public static final class OnDeserialization implements DeserializationExceptionHandler {
     private String dlqTopic;
     private DetectorMetrics metrics = DetectorMetrics.NONE;
+    private RetryableFailures failures;
 
     @Override
     public void configure(Map<String, ?> configs) {
       dlqTopic = topic(configs);
       metrics = metrics(configs);
+      failures = failures(configs);
     }
 
     @Override
     public Response handleError(
         ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
-      if (exception instanceof AvroEventDecoder.RegistryUnavailableException) {
-        // a readable record we cannot decode right now: stop rather than dead-letter it
+      if (notTheRecordsFault(exception)) {
+        // a record that may well be readable once the registry answers: never a dead letter
+        notTheRecords(exception, failures);
         return Response.fail();
       }
       metrics.deadLetter(exception instanceof DecodeException d ? d.reason() : "deserialization");
@@ -137,16 +184,23 @@ public final class DeadLetters {
   public static final class OnProcessing implements ProcessingExceptionHandler {
     private String dlqTopic;
     private DetectorMetrics metrics = DetectorMetrics.NONE;
+    private RetryableFailures failures;
 
     @Override
     public void configure(Map<String, ?> configs) {
       dlqTopic = topic(configs);
       metrics = metrics(configs);
+      failures = failures(configs);
     }
 
     @Override
     public Response handleError(
         ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+      if (notTheRecordsFault(exception)) {
+        // the alert serializer could not reach the registry: the input is fine
+        notTheRecords(exception, failures);
+        return Response.fail();
+      }
       List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
       if (exception instanceof PartiallyReadable partial) {
         for (Decoded.Failure f : partial.failures()) {

@@ -1,7 +1,6 @@
 package dev.webshell.detector.topology;
 
 import dev.webshell.detector.ops.RetryableFailures;
-import dev.webshell.detector.registry.SchemaRegistryException;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RetriableException;
@@ -45,23 +44,12 @@ public final class WriteFailures implements ProductionExceptionHandler {
       ProducerRecord record,
       Exception exception,
       SerializationExceptionOrigin origin) {
-    if (registryUnavailable(exception)) {
+    if (DeadLetters.registryUnavailable(exception)) {
       failures.record(
           "registry-unavailable", "cannot serialize a record for " + record.topic(), exception);
     }
     // otherwise the record cannot be written by any attempt (a schema the registry refuses): the
     // detector stops with one line instead of losing alerts
     return Response.fail();
-  }
-
-  /** No answer, or an answer that says "later": the registry's fault, not the alert's. */
-  static boolean registryUnavailable(Throwable thrown) {
-    for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof SchemaRegistryException r) {
-        int s = r.status();
-        return s == 0 || s == 408 || s == 429 || s >= 500;
-      }
-    }
-    return false;
   }
 }

@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webshell.detector.event.AvroEventDecoder;
+import dev.webshell.detector.event.DecodeException;
+import dev.webshell.detector.service.RegistryPreflight;
+import dev.webshell.detector.service.StartupException;
+import dev.webshell.schema.DeviceProcessEvent;
+import dev.webshell.schema.WebShellAlert;
 import dev.webshell.testkit.registry.ApicurioRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,8 +19,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -192,9 +203,119 @@ class ApicurioSchemaRegistryTest {
     }
     var failover =
         new HttpSchemaRegistryClient(
-            RegistryConfig.of(
-                "http://127.0.0.1:" + dead + "/apis/ccompat/v7," + apicurio.ccompatUrl()));
+            RegistryConfig.builder(
+                    "http://127.0.0.1:" + dead + "/apis/ccompat/v7," + apicurio.ccompatUrl())
+                .retries(FAST)
+                .build());
     int id = failover.register("failover-value", TestSchemas.TINY);
     assertEquals(TestSchemas.TINY, failover.getById(id));
+  }
+
+  private static final RegistryConfig.Retries FAST =
+      new RegistryConfig.Retries(3, Duration.ofMillis(5), Duration.ofMillis(50));
+
+  @Test
+  void startupCheckRefusesApicurioWithoutTheCcompatPathWithOneClearLine() {
+    RegistryConfig root = RegistryConfig.builder(apicurio.baseUrl()).retries(FAST).build();
+    for (boolean register : new boolean[] {false, true}) {
+      var e =
+          assertThrows(
+              StartupException.class,
+              () ->
+                  RegistryPreflight.check(
+                      new HttpSchemaRegistryClient(root), root, "pf-alerts", register));
+      assertTrue(
+          e.getMessage().contains("is not a Confluent-compatible schema registry API"),
+          e.getMessage());
+      assertTrue(
+          e.getMessage().contains("for Apicurio Registry the URL ends in /apis/ccompat/v7"),
+          e.getMessage());
+      assertTrue(!e.getMessage().contains("\n"), "one line");
+    }
+  }
+
+  @Test
+  void startupCheckPassesOnTheCcompatUrlAndRegistersTheAlertSchema() {
+    RegistryConfig config = RegistryConfig.of(apicurio.ccompatUrl());
+    var fresh = new HttpSchemaRegistryClient(config);
+    RegistryPreflight.check(fresh, config, "pf-json-alerts", false);
+    RegistryPreflight.check(fresh, config, "pf-avro-alerts", true);
+    assertEquals(WebShellAlert.getClassSchema(), client.latest("pf-avro-alerts-value").schema());
+  }
+
+  @Test
+  void startupCheckNamesRefusedCredentialsAndARegistryStillFailingAfterTheRetries() {
+    try (FaultProxy proxy = FaultProxy.start(apicurio.baseUrl())) {
+      RegistryConfig config =
+          RegistryConfig.builder(proxy.url() + ApicurioRegistry.CCOMPAT_PATH).retries(FAST).build();
+      proxy.always("/subjects/", FaultProxy.status(401));
+      var denied =
+          assertThrows(
+              StartupException.class,
+              () ->
+                  RegistryPreflight.check(
+                      new HttpSchemaRegistryClient(config), config, "pf-alerts", true));
+      assertTrue(
+          denied.getMessage().contains("refuses the detector's credentials"), denied.getMessage());
+      proxy.heal();
+      proxy.always("/subjects/", FaultProxy.status(503));
+      var down =
+          assertThrows(
+              StartupException.class,
+              () ->
+                  RegistryPreflight.check(
+                      new HttpSchemaRegistryClient(config), config, "pf-alerts", false));
+      assertTrue(
+          down.getMessage().startsWith("cannot use the schema registry at"), down.getMessage());
+      assertTrue(down.getMessage().contains("failed 4 times"), down.getMessage());
+    }
+  }
+
+  @Test
+  void clientRidesOutA503AResetConnectionAnHtmlPageAndA429InFrontOfApicurio() {
+    int id = client.register("faults-value", TestSchemas.TINY);
+    try (FaultProxy proxy = FaultProxy.start(apicurio.baseUrl())) {
+      RegistryConfig config =
+          RegistryConfig.builder(proxy.url() + ApicurioRegistry.CCOMPAT_PATH)
+              .retries(new RegistryConfig.Retries(3, Duration.ofMillis(5), Duration.ofSeconds(5)))
+              .build();
+      proxy.next("/schemas/ids/", FaultProxy.status(503), FaultProxy.reset(), FaultProxy.html200());
+      assertEquals(TestSchemas.TINY, new HttpSchemaRegistryClient(config).getById(id));
+      proxy.next("/schemas/ids/", FaultProxy.tooManyRequests(1));
+      long t0 = System.nanoTime();
+      assertEquals(TestSchemas.TINY, new HttpSchemaRegistryClient(config).getById(id));
+      assertTrue(System.nanoTime() - t0 >= 1_000_000_000L, "Retry-After: 1 was honoured");
+      assertEquals(4, proxy.injected(), proxy.log().toString());
+      assertEquals(2, proxy.forwarded(), proxy.log().toString());
+    }
+  }
+
+  @Test
+  void recordWithAGuidHeaderIsADeadLetterNamingTheFormatSinceApicurioHasNoGuidLookup() {
+    int id = client.register("guid-value", DeviceProcessEvent.getClassSchema());
+    byte[] prefixed =
+        ConfluentAvro.encode(id, TestSchemas.event("dev-g", "cmd.exe", "cmd /c whoami"));
+    var headers = new RecordHeaders();
+    UUID guid = UUID.randomUUID();
+    headers.add(
+        WriterSchemaRef.VALUE_HEADER,
+        ByteBuffer.allocate(17)
+            .put((byte) 1)
+            .putLong(guid.getMostSignificantBits())
+            .putLong(guid.getLeastSignificantBits())
+            .array());
+    var decoder = new AvroEventDecoder(client);
+    var e =
+        assertThrows(
+            DecodeException.class,
+            () -> decoder.apply(headers, Arrays.copyOfRange(prefixed, 5, prefixed.length)));
+    assertEquals("unusable-schema-id-header", e.reason());
+    assertTrue(e.getMessage().contains("does not look schemas up by GUID"), e.getMessage());
+    // the same schema id in a header (byte 0, 4-byte id) is read
+    headers.add(
+        WriterSchemaRef.VALUE_HEADER, ByteBuffer.allocate(5).put((byte) 0).putInt(id).array());
+    assertEquals(
+        "dev-g",
+        decoder.apply(headers, Arrays.copyOfRange(prefixed, 5, prefixed.length)).deviceId());
   }
 }

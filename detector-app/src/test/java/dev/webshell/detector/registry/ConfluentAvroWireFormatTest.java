@@ -175,6 +175,12 @@ class ConfluentAvroWireFormatTest {
           }
 
           @Override
+          public Schema getByGuid(java.util.UUID guid) {
+            fetches.incrementAndGet();
+            return registry.getByGuid(guid);
+          }
+
+          @Override
           public int register(String subject, Schema schema) {
             return registry.register(subject, schema);
           }
