@@ -70,7 +70,6 @@ abstract class Brokers implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx1g");
-    cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(KafkaBrokerMain.class.getName());

@@ -28,8 +28,9 @@ import picocli.CommandLine.Spec;
           + " events on many devices, an Operation Soft Cell intrusion on an IIS server, a Tomcat"
           + " web shell, near-misses), prints each alert revision as it arrives, then a summary,"
           + " and exits 0. Everything it starts is stopped on exit, also on Ctrl-C.",
-      "Kafka's and the registry's logs go to files in a temporary directory (kept and named when"
-          + " the demo fails)."
+      "Kafka's, the detector's and the registry's logs go to files in a temporary directory,"
+          + " whose path it prints first (kept when the demo fails); stderr gets only the"
+          + " detector's own warnings."
     },
     mixinStandardHelpOptions = true,
     sortOptions = false)

@@ -11,6 +11,8 @@ import dev.webshell.detector.offline.Scanner;
 import dev.webshell.detector.rule.RuleFiles;
 import dev.webshell.testkit.registry.ApicurioRegistry;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +54,7 @@ class DemoCommandTest {
     Result r = run("--registry", "mock");
 
     assertEquals(0, r.exit(), r.output());
-    // one thread, whatever the CPUs: the wait for the last alerts relies on it (Demo.awaitCaughtUp)
+    // one thread, whatever the CPUs: the wait for the last alerts relies on it (CatchUp)
     assertTrue(r.output().contains("exactly_once_v2, 1 stream thread)"), r.output());
     assertRevisionsPrinted(expected, r.output());
     String summary = r.output();
@@ -69,6 +71,11 @@ class DemoCommandTest {
     assertTrue(summary.matches("(?s).*\\n  time taken +\\d+\\.\\d s .*"), summary);
     assertFalse(r.output().contains("\u001b["), "no colour without a terminal");
     assertFalse(r.output().contains("Formatting metadata directory"), "broker noise on stdout");
+    // the terminal shows the demo: Kafka's and the detector's logs went to the demo's log file
+    assertTrue(
+        r.output().contains("demo: logs of Kafka, the detector and the registry: "), r.output());
+    assertTrue(r.stderr().lines().count() <= 3, "stderr:\n" + r.stderr());
+    assertFalse(r.stderr().contains("INFO"), "stderr:\n" + r.stderr());
   }
 
   @Test
@@ -90,7 +97,11 @@ class DemoCommandTest {
     assertRow(r.output(), "alert revisions", "8");
   }
 
-  private record Result(int exit, String output) {}
+  /**
+   * @param output stdout and picocli's stderr
+   * @param stderr what the JVM's stderr received meanwhile (log lines)
+   */
+  private record Result(int exit, String output, String stderr) {}
 
   private static Result run(String... extra) {
     DemoCommand command = new DemoCommand();
@@ -109,8 +120,18 @@ class DemoCommandTest {
                 "--rate", "0",
                 "--color", "never"));
     args.addAll(List.of(extra));
-    int exit = cl.execute(args.toArray(String[]::new));
-    return new Result(exit, out + err.toString());
+    PrintStream jvmErr = System.err;
+    ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    int exit;
+    System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
+    try {
+      exit = cl.execute(args.toArray(String[]::new));
+    } finally {
+      System.setErr(jvmErr);
+    }
+    String stderr = logged.toString(StandardCharsets.UTF_8);
+    jvmErr.print(stderr);
+    return new Result(exit, out + err.toString(), stderr);
   }
 
   /** The same events through the offline scanner: the revisions the demo must print. */

@@ -2,6 +2,7 @@ package dev.webshell.detector.cli;
 
 import dev.webshell.detector.ops.Version;
 import dev.webshell.detector.ops.logging.LogFormat;
+import dev.webshell.detector.ops.logging.Logging;
 import dev.webshell.detector.service.StartupException;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
@@ -60,7 +61,7 @@ public final class Main implements Runnable {
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof StartupException) {
-            if (LogFormat.current() == LogFormat.JSON) {
+            if (Logging.format() == LogFormat.JSON) {
               LoggerFactory.getLogger("detector").error(e.getMessage());
             } else {
               commandLine.getErr().println("detector: " + e.getMessage());

@@ -2,6 +2,7 @@ package dev.webshell.detector.cli;
 
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.ops.logging.LogFormat;
+import dev.webshell.detector.ops.logging.Logging;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.detector.service.ProcessingGuarantee;
 import java.nio.file.Path;
@@ -148,7 +149,7 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      LogFormat.use(LogFormat.parse(logFormat));
+      Logging.useFormat(LogFormat.parse(logFormat));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -4,6 +4,7 @@ import dev.webshell.detector.event.AvroEventDecoder;
 import dev.webshell.detector.event.InputDeserializer;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.event.Timestamps;
+import dev.webshell.detector.ops.Directories;
 import dev.webshell.detector.registry.ConfluentAvroSerializer;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
@@ -21,7 +22,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -590,7 +590,7 @@ public final class Hunt {
         left.add("local state under " + s.stateDir() + " (" + e.getMessage() + ")");
       }
     }
-    deleteIfEmpty(s.stateDir().resolve(appId));
+    Directories.deleteRecursively(s.stateDir().resolve(appId));
     try {
       Set<String> all = get(admin.listTopics().names());
       List<String> mine = all.stream().filter(t -> t.startsWith(appId + "-")).sorted().toList();
@@ -641,14 +641,6 @@ public final class Hunt {
       }
     }
     return "consumer group " + appId + " (" + last + ")";
-  }
-
-  private static void deleteIfEmpty(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // gone already, or nothing there
-    }
   }
 
   private void summary(HuntResult r) {

@@ -3,6 +3,7 @@ package dev.webshell.detector.offline;
 import dev.webshell.detector.event.InputDeserializer;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.ops.DetectorMetrics;
+import dev.webshell.detector.ops.Directories;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertJson;
 import dev.webshell.detector.topology.DeadLetters;
@@ -197,14 +198,6 @@ public final class Scanner implements AutoCloseable {
   @Override
   public void close() {
     driver.close();
-    deleteQuietly(stateDir);
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temporary directory left behind is harmless
-    }
+    Directories.deleteRecursively(stateDir); // a temporary directory left behind is harmless
   }
 }

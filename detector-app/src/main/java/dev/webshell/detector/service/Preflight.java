@@ -1,6 +1,6 @@
 package dev.webshell.detector.service;
 
-import dev.webshell.detector.ops.logging.QuietClients;
+import dev.webshell.detector.ops.logging.Logging;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,15 +30,18 @@ public final class Preflight implements AutoCloseable {
   static final String CLIENT_ID = "web-shell-detector-preflight";
   private final Admin admin;
   private final String bootstrap;
+  private final AutoCloseable kafkaLogsOff;
 
   public Preflight(Map<String, Object> clientConfig) {
     Map<String, Object> c = new HashMap<>(clientConfig);
     c.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     c.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
     c.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, CLIENT_ID);
-    // every failure of these checks becomes one line of ours; the client's own lines would repeat
-    // it with a stack trace first
-    QuietClients.silence(String.valueOf(c.get(AdminClientConfig.CLIENT_ID_CONFIG)));
+    // Whether Kafka answers and accepts the credentials is reported in one line of ours; the
+    // client's own lines (an ERROR per authentication attempt, a WARN per refused connection) would
+    // repeat it first. Nothing else of Kafka's runs yet, so its loggers are off until the brokers
+    // have answered (checkBrokers) or the client is closed.
+    this.kafkaLogsOff = Logging.off("org.apache.kafka");
     this.bootstrap = String.valueOf(c.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
     Map<String, Object> adminConfig = new HashMap<>();
     Set<String> known = AdminClientConfig.configNames();
@@ -51,6 +54,7 @@ public final class Preflight implements AutoCloseable {
     try {
       this.admin = Admin.create(adminConfig);
     } catch (KafkaException e) {
+      closeQuietly(kafkaLogsOff);
       throw new StartupException("cannot use Kafka at " + bootstrap + ": " + rootMessage(e));
     }
   }
@@ -62,7 +66,9 @@ public final class Preflight implements AutoCloseable {
   /** The brokers answer (and accept our credentials). */
   public String checkBrokers() {
     try {
-      return admin.describeCluster().clusterId().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      String clusterId = admin.describeCluster().clusterId().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      closeQuietly(kafkaLogsOff); // they answer: Kafka's warnings from now on are worth seeing
+      return clusterId;
     } catch (ExecutionException e) {
       throw brokerError(e.getCause());
     } catch (TimeoutException e) {
@@ -203,6 +209,18 @@ public final class Preflight implements AutoCloseable {
 
   @Override
   public void close() {
-    admin.close(java.time.Duration.ofSeconds(5));
+    try {
+      admin.close(java.time.Duration.ofSeconds(5));
+    } finally {
+      closeQuietly(kafkaLogsOff);
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      // restoring a log level does not fail
+    }
   }
 }

@@ -30,9 +30,9 @@ public final class StreamsSettings {
    * -1 pick the same record at every step: with 0, a task whose only partition has nothing buffered
    * is not processable; with -1 it is, and finds no record. Only the bookkeeping differs: with 0
    * Kafka Streams builds a set of the task's partitions before every record (about 2 % of the
-   * stream threads' CPU samples in the bench, docs/performance.md round 6). With several input
-   * topics a task reads one partition of each, and the default, which waits for all of them to have
-   * data before choosing the next record by timestamp, is kept.
+   * stream threads' CPU samples in a bench profile). With several input topics a task reads one
+   * partition of each, and the default, which waits for all of them to have data before choosing
+   * the next record by timestamp, is kept.
    */
   public static Map<String, Object> taskIdleDefault(
       List<String> inputTopics, Pattern inputPattern) {

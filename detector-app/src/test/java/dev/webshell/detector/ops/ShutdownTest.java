@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A fatal error stops the detector (a child JVM) with exit 1 and one clear line: here the schema
- * registry goes away while Avro records arrive, which must stop the detector rather than
- * dead-letter readable records. (SIGTERM → exit 0 is checked in {@link DeadLetterEndToEndTest}.)
+ * registry starts refusing the detector's credentials (401) while Avro records arrive — a
+ * configuration to fix, which must stop the detector rather than dead-letter readable records. A
+ * registry that merely does not answer makes the partition wait instead
+ * (RegistryFaultsEndToEndTest). (SIGTERM → exit 0 is checked in {@link DeadLetterEndToEndTest}.)
  */
 class ShutdownTest {
   private static EmbeddedKafkaCluster kafka;
@@ -43,20 +46,26 @@ class ShutdownTest {
   }
 
   @Test
-  void shouldExitWithOneLineAndCodeOneWhenTheRegistryBecomesUnreachableWithAvroInput()
+  void shouldExitWithOneLineAndCodeOneWhenTheRegistryStartsRefusingItsCredentials()
       throws Exception {
     kafka.createTopic("events", 1, (short) 1);
     kafka.createTopic("alerts", 1, (short) 1);
     kafka.createTopic("dead-letters", 1, (short) 1);
-    // a registry that knows nothing (404 for every subject and id), then is gone
+    // a registry that knows nothing (404 for every subject and id), then refuses the detector
+    AtomicBoolean refusing = new AtomicBoolean();
     HttpServer registry =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
     registry.createContext(
         "/",
         ex -> {
-          byte[] body = "{\"error_code\":40401,\"message\":\"Subject not found\"}".getBytes(UTF_8);
+          boolean refuse = refusing.get();
+          byte[] body =
+              (refuse
+                      ? "{\"error_code\":401,\"message\":\"Unauthorized\"}"
+                      : "{\"error_code\":40401,\"message\":\"Subject not found\"}")
+                  .getBytes(UTF_8);
           ex.getResponseHeaders().set("Content-Type", "application/vnd.schemaregistry.v1+json");
-          ex.sendResponseHeaders(404, body.length);
+          ex.sendResponseHeaders(refuse ? 401 : 404, body.length);
           ex.getResponseBody().write(body);
           ex.close();
         });
@@ -77,7 +86,7 @@ class ShutdownTest {
                 "--schema-registry-url",
                 url))) {
       detector.awaitRunning(1, Duration.ofSeconds(90));
-      registry.stop(0);
+      refusing.set(true);
       byte[] avro = new byte[32];
       Arrays.fill(avro, (byte) 2);
       avro[0] = 0; // Confluent magic byte, then schema id 0x02020202

@@ -1,17 +1,16 @@
 package dev.webshell.testkit.kafka;
 
+import static dev.webshell.testkit.kafka.BrokerConfig.CONTROLLER_LISTENER;
+import static dev.webshell.testkit.kafka.BrokerConfig.PLAINTEXT_LISTENER;
+import static dev.webshell.testkit.kafka.BrokerConfig.SASL_LISTENER;
+import static dev.webshell.testkit.kafka.BrokerConfig.SASL_SSL_LISTENER;
+import static dev.webshell.testkit.kafka.BrokerConfig.SSL_LISTENER;
+
 import dev.webshell.testkit.PortRetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,22 +31,13 @@ import kafka.server.BrokerServer;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.config.SaslConfigs;
-import org.apache.kafka.common.metadata.UserScramCredentialRecord;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
-import org.apache.kafka.common.security.scram.ScramCredential;
-import org.apache.kafka.common.security.scram.internals.ScramFormatter;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
-import org.apache.kafka.server.common.ApiMessageAndVersion;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,26 +77,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
 
-  /** Name of the PLAINTEXT listener every broker has (also used between brokers). */
-  static final String PLAINTEXT_LISTENER = "EXTERNAL";
-
-  /** Name of the PLAINTEXT listener of the KRaft controllers. */
-  static final String CONTROLLER_LISTENER = "CONTROLLER";
-
-  /** Name of the SASL_PLAINTEXT listener added when SASL users are configured. */
-  static final String SASL_LISTENER = "SASL";
-
-  /** Name of the SSL listener added by {@link Builder#tlsListener(boolean)}. */
-  static final String SSL_LISTENER = "SSL";
-
-  /** Name of the SASL_SSL listener added when both SASL users and TLS are configured. */
-  static final String SASL_SSL_LISTENER = "SASL_SSL";
-
   /** The test kit numbers brokers from 0 (its {@code FIRST_BROKER_ID}). */
   private static final int FIRST_BROKER_ID = 0;
 
   private static final Duration WAIT_TIMEOUT = Duration.ofSeconds(60);
-  private static final int SCRAM_ITERATIONS = 4096;
 
   private final KafkaClusterTestKit kit;
   private final Path baseDirectory;
@@ -346,27 +320,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
    * @throws IllegalStateException if the cluster was built without SASL users
    */
   public Map<String, Object> saslClientConfig(String mechanism, String user, String password) {
-    String loginModule =
-        switch (mechanism) {
-          case "PLAIN" -> "org.apache.kafka.common.security.plain.PlainLoginModule";
-          case "SCRAM-SHA-512", "SCRAM-SHA-256" ->
-              "org.apache.kafka.common.security.scram.ScramLoginModule";
-          default -> throw new IllegalArgumentException("unsupported SASL mechanism " + mechanism);
-        };
-    return Map.of(
-        CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
-        saslBootstrapServers(),
-        CommonClientConfigs.SECURITY_PROTOCOL_CONFIG,
-        SecurityProtocol.SASL_PLAINTEXT.name,
-        SaslConfigs.SASL_MECHANISM,
-        mechanism,
-        SaslConfigs.SASL_JAAS_CONFIG,
-        loginModule
-            + " required username=\""
-            + jaasEscape(user)
-            + "\" password=\""
-            + jaasEscape(password)
-            + "\";");
+    return ClientConfigs.sasl(saslBootstrapServers(), mechanism, user, password);
   }
 
   /**
@@ -385,7 +339,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
           ensureOpen();
           Map<String, Object> config = new HashMap<>(clientConfig());
           config.put(CommonClientConfigs.CLIENT_ID_CONFIG, "embedded-kafka-admin");
-          a = uncloseable(Admin.create(config));
+          a = UncloseableAdmin.wrap(Admin.create(config));
           admin = a;
         }
       }
@@ -511,7 +465,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     Admin a = admin;
     if (a != null) {
       try {
-        unwrap(a).close(Duration.ofSeconds(5));
+        UncloseableAdmin.unwrap(a).close(Duration.ofSeconds(5));
       } catch (RuntimeException e) {
         log.warn("closing admin client failed", e);
       }
@@ -624,70 +578,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
   }
 
-  private static String jaasEscape(String s) {
-    return s.replace("\\", "\\\\").replace("\"", "\\\"");
-  }
-
-  /** An Admin whose close() is a no-op, so callers may use try-with-resources on admin(). */
-  private static Admin uncloseable(Admin delegate) {
-    InvocationHandler handler =
-        (proxy, method, args) -> {
-          switch (method.getName()) {
-            case "close":
-              return null;
-            case "equals":
-              return proxy == args[0];
-            case "hashCode":
-              return System.identityHashCode(proxy);
-            case "toString":
-              return "EmbeddedKafkaCluster.admin(" + delegate + ")";
-            case "unwrapEmbeddedAdmin":
-              return delegate;
-            default:
-              try {
-                return method.invoke(delegate, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-          }
-        };
-    return (Admin)
-        Proxy.newProxyInstance(
-            EmbeddedKafkaCluster.class.getClassLoader(),
-            new Class<?>[] {Admin.class, Unwrappable.class},
-            handler);
-  }
-
-  private static Admin unwrap(Admin admin) {
-    return admin instanceof Unwrappable u ? u.unwrapEmbeddedAdmin() : admin;
-  }
-
-  /** Internal marker to reach the real admin client behind the uncloseable proxy. */
-  private interface Unwrappable {
-    Admin unwrapEmbeddedAdmin();
-  }
-
+  /** Kafka's own recursive delete: this kit runs on Kafka's server code anyway. */
   private static void deleteRecursively(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
     try {
-      Files.walkFileTree(
-          dir,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.deleteIfExists(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-              Files.deleteIfExists(d);
-              return FileVisitResult.CONTINUE;
-            }
-          });
+      org.apache.kafka.common.utils.Utils.delete(dir.toFile());
     } catch (IOException e) {
       log.warn("could not delete {}: {}", dir, e.toString());
     }
@@ -707,6 +601,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private IntSupplier portSource = PortRetry::freePort;
 
     private Builder() {}
+
+    private BrokerConfig brokerConfig() {
+      return new BrokerConfig(brokers, tls, saslUsers, brokerProperties);
+    }
 
     /**
      * Replaces the source of the SASL and SSL listener ports (by default a free port the operating
@@ -845,11 +743,12 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
       KafkaClusterTestKit kit = null;
+      BrokerConfig config = brokerConfig();
       try {
         TlsMaterial tlsMaterial = tls ? TlsMaterial.generate(base.resolve("tls")) : null;
         // listener name -> broker id -> port, for the listeners beyond PLAINTEXT
         Map<String, Map<Integer, Integer>> listenerPorts = new LinkedHashMap<>();
-        for (String listener : extraListeners()) {
+        for (String listener : config.extraListeners()) {
           listenerPorts.put(listener, new TreeMap<>());
         }
         Map<Integer, Map<String, String>> perNode = new HashMap<>();
@@ -869,7 +768,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
           }
         }
         TestKitNodes nodes =
-            new TestKitNodes.Builder(bootstrapMetadata())
+            new TestKitNodes.Builder(config.bootstrapMetadata())
                 .setBaseDirectory(base)
                 .setCombined(combined)
                 .setNumBrokerNodes(brokers)
@@ -885,7 +784,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
               "test kit numbers brokers from " + nodes.brokerNodes().firstKey());
         }
         KafkaClusterTestKit.Builder kb = new KafkaClusterTestKit.Builder(nodes);
-        serverConfig(tlsMaterial).forEach(kb::setConfigProp);
+        config.serverConfig(tlsMaterial).forEach(kb::setConfigProp);
         kit = kb.build();
         kit.format();
         kit.startup();
@@ -918,143 +817,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
         throw new IllegalStateException("embedded Kafka cluster did not start: " + e, e);
       }
-    }
-
-    /** Listeners beyond PLAINTEXT and CONTROLLER, in the order their ports are assigned. */
-    private List<String> extraListeners() {
-      List<String> names = new ArrayList<>();
-      if (!saslUsers.isEmpty()) {
-        names.add(SASL_LISTENER);
-      }
-      if (tls) {
-        names.add(SSL_LISTENER);
-      }
-      if (tls && !saslUsers.isEmpty()) {
-        names.add(SASL_SSL_LISTENER);
-      }
-      return names;
-    }
-
-    /**
-     * Server config: defaults for the cluster size, then SASL and TLS, then the caller's overrides.
-     */
-    private Map<String, Object> serverConfig(TlsMaterial tlsMaterial) {
-      int rf = Math.min(3, brokers);
-      int minIsr = brokers >= 3 ? 2 : 1;
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put("offsets.topic.replication.factor", String.valueOf(rf));
-      c.put("offsets.topic.num.partitions", "5");
-      c.put("transaction.state.log.replication.factor", String.valueOf(rf));
-      c.put("transaction.state.log.min.isr", String.valueOf(minIsr));
-      c.put("transaction.state.log.num.partitions", "5");
-      c.put("share.coordinator.state.topic.replication.factor", String.valueOf(rf));
-      c.put("share.coordinator.state.topic.min.isr", String.valueOf(minIsr));
-      // Kafka 4.3 warns that this belongs to the controller role, but its broker-side auto topic
-      // creation still reads it from the broker config, so every node gets it.
-      c.put("default.replication.factor", String.valueOf(rf));
-      c.put("min.insync.replicas", String.valueOf(minIsr));
-      c.put("group.initial.rebalance.delay.ms", "0");
-      // Fast failover: a restarted broker may only re-register once the controller has expired the
-      // session of its previous incarnation (default 9 s), and controlled shutdown waits for the
-      // other brokers' heartbeats (default every 2 s).
-      c.put("broker.heartbeat.interval.ms", "500");
-      c.put("broker.session.timeout.ms", "3000");
-      // behave like a released 4.3.1 broker, not like Kafka's own unstable-feature test setup
-      c.put("unstable.api.versions.enable", "false");
-      c.put("unstable.feature.versions.enable", "false");
-      // a test cluster on a small machine: fewer threads, smaller buffers and segments
-      c.put("num.network.threads", "2");
-      c.put("num.io.threads", "4");
-      c.put("background.threads", "2");
-      c.put("num.recovery.threads.per.data.dir", "1");
-      c.put("log.segment.bytes", String.valueOf(16 * 1024 * 1024));
-      c.put("log.index.size.max.bytes", String.valueOf(1024 * 1024));
-      c.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
-      List<String> extra = extraListeners();
-      if (!extra.isEmpty()) {
-        List<String> protocolMap = new ArrayList<>();
-        protocolMap.add(PLAINTEXT_LISTENER + ":PLAINTEXT");
-        protocolMap.add(CONTROLLER_LISTENER + ":PLAINTEXT");
-        for (String listener : extra) {
-          SecurityProtocol protocol =
-              switch (listener) {
-                case SASL_LISTENER -> SecurityProtocol.SASL_PLAINTEXT;
-                case SSL_LISTENER -> SecurityProtocol.SSL;
-                default -> SecurityProtocol.SASL_SSL;
-              };
-          protocolMap.add(listener + ":" + protocol.name);
-          if (protocol == SecurityProtocol.SSL || protocol == SecurityProtocol.SASL_SSL) {
-            c.putAll(tlsMaterial.brokerKeystoreConfig(listenerPrefix(listener)));
-          }
-          if (protocol == SecurityProtocol.SASL_PLAINTEXT
-              || protocol == SecurityProtocol.SASL_SSL) {
-            c.putAll(saslConfig(listenerPrefix(listener)));
-          }
-        }
-        c.put("listener.security.protocol.map", String.join(",", protocolMap));
-      }
-      c.putAll(brokerProperties);
-      return c;
-    }
-
-    private static String listenerPrefix(String listener) {
-      return "listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".";
-    }
-
-    /** SCRAM-SHA-512 and PLAIN for the configured users on one listener. */
-    private Map<String, Object> saslConfig(String prefix) {
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put(prefix + "sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN");
-      c.put(
-          prefix + "scram-sha-512.sasl.jaas.config",
-          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-      StringBuilder plain =
-          new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
-      saslUsers.forEach(
-          (user, password) ->
-              plain
-                  .append(" user_")
-                  .append(user)
-                  .append("=\"")
-                  .append(jaasEscape(password))
-                  .append('"'));
-      c.put(prefix + "plain.sasl.jaas.config", plain.append(';').toString());
-      return c;
-    }
-
-    /**
-     * Bootstrap metadata of a released 4.3.1 cluster (production metadata version and feature
-     * levels) plus the SCRAM credentials, so that SCRAM users exist before any broker serves.
-     */
-    private BootstrapMetadata bootstrapMetadata() throws NoSuchAlgorithmException {
-      MetadataVersion mv = MetadataVersion.latestProduction();
-      Map<String, Short> features = new TreeMap<>();
-      for (Feature f : Feature.PRODUCTION_FEATURES) {
-        features.put(f.featureName(), f.defaultLevel(mv));
-      }
-      BootstrapMetadata base = BootstrapMetadata.fromVersions(mv, features, "embedded-kafka");
-      if (saslUsers.isEmpty()) {
-        return base;
-      }
-      List<ApiMessageAndVersion> records = new ArrayList<>(base.records());
-      ScramFormatter formatter =
-          new ScramFormatter(
-              org.apache.kafka.common.security.scram.internals.ScramMechanism.SCRAM_SHA_512);
-      for (Map.Entry<String, String> user : saslUsers.entrySet()) {
-        ScramCredential credential =
-            formatter.generateCredential(user.getValue(), SCRAM_ITERATIONS);
-        records.add(
-            new ApiMessageAndVersion(
-                new UserScramCredentialRecord()
-                    .setName(user.getKey())
-                    .setMechanism(ScramMechanism.SCRAM_SHA_512.type())
-                    .setSalt(credential.salt())
-                    .setStoredKey(credential.storedKey())
-                    .setServerKey(credential.serverKey())
-                    .setIterations(credential.iterations()),
-                (short) 0));
-      }
-      return BootstrapMetadata.fromRecords(records, "embedded-kafka");
     }
   }
 }

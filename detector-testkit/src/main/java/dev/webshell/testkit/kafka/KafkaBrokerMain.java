@@ -105,7 +105,6 @@ public final class KafkaBrokerMain {
       System.exit(2);
       return;
     }
-    quietLoggingDefaults();
 
     // stdout is the announcement channel: Kafka's storage formatter prints to System.out, so
     // everything printed while starting goes to stderr instead.
@@ -168,21 +167,6 @@ public final class KafkaBrokerMain {
     drain(System.in);
     System.err.println("KafkaBrokerMain: stdin closed, shutting down");
     System.exit(0);
-  }
-
-  /** Broker at WARN, this kit at INFO, all on stderr, unless the caller configured otherwise. */
-  private static void quietLoggingDefaults() {
-    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    setIfAbsent("org.slf4j.simpleLogger.log.dev.webshell", "info");
-    setIfAbsent("org.slf4j.simpleLogger.log.kafka.server.KafkaConfig", "error");
-    setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
-    setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
-  }
-
-  private static void setIfAbsent(String key, String value) {
-    if (System.getProperty(key) == null) {
-      System.setProperty(key, value);
-    }
   }
 
   private static void writePortFile(Path portFile, List<String> lines) throws IOException {

@@ -4,21 +4,11 @@ import java.util.Locale;
 
 /**
  * How log lines look on stderr: {@link #HUMAN} (the default) or {@link #JSON} (one JSON object per
- * line, for log collectors). Switchable at any time; every logger reads the current choice.
+ * line, for log collectors). {@link Logging#useFormat} switches between them.
  */
 public enum LogFormat {
   HUMAN,
   JSON;
-
-  private static volatile LogFormat current = HUMAN;
-
-  public static LogFormat current() {
-    return current;
-  }
-
-  public static void use(LogFormat format) {
-    current = format;
-  }
 
   /** {@code human} or {@code json}, any case. */
   public static LogFormat parse(String s) {

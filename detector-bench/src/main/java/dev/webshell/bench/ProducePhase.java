@@ -1,0 +1,134 @@
+package dev.webshell.bench;
+
+import static dev.webshell.bench.Stats.mb;
+
+import dev.webshell.detector.event.Timestamps;
+import dev.webshell.detector.generator.EventJson;
+import dev.webshell.detector.generator.TrafficGenerator;
+import dev.webshell.detector.offline.Scanner;
+import dev.webshell.detector.registry.SchemaRegistryClient;
+import dev.webshell.detector.rule.Rule;
+import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.schema.DeviceProcessEvent;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Locale;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The bench's input: {@code --events} full-width events produced once, read by every round. The
+ * alert revisions the detector must emit for them come from the offline scanner over the matching
+ * events, so each round can tell when it has seen them all.
+ */
+final class ProducePhase {
+  private final BenchOptions o;
+  private final BenchClients clients;
+  private final SchemaRegistryClient registry;
+  private final RuleSpec rule;
+  private final Report report;
+  private final PrintWriter err;
+
+  ProducePhase(
+      BenchOptions o,
+      BenchClients clients,
+      SchemaRegistryClient registry,
+      RuleSpec rule,
+      Report report,
+      PrintWriter err) {
+    this.o = o;
+    this.clients = clients;
+    this.registry = registry;
+    this.rule = rule;
+    this.report = report;
+    this.err = err;
+  }
+
+  /**
+   * Produces the throughput topic, keyed by DeviceId, one millisecond apart in event time and
+   * ending about now (well inside the 7-day lookback); returns the alert revisions the detector
+   * must emit.
+   */
+  long run(String topic) throws Exception {
+    long events = o.events();
+    err.printf("bench: producing %,d %s events to %s%n", events, o.format(), topic);
+    TrafficGenerator gen =
+        new TrafficGenerator(o.seed(), o.devices(), o.intrusionsPerMillion() / 1_000_000.0);
+    EventEncoder encoder = new EventEncoder(o.avro(), registry, topic);
+    Rule r = new Rule(rule);
+    long startMicros = Timestamps.toMicros(Instant.now()) - events * 1000L;
+    StringBuilder matching = new StringBuilder();
+    long matches = 0;
+    long bytes = 0;
+    long minSize = Long.MAX_VALUE;
+    long maxSize = 0;
+    long t0 = System.nanoTime();
+    try (KafkaProducer<String, byte[]> producer = clients.producer(20)) {
+      for (long i = 0; i < events; i++) {
+        DeviceProcessEvent e = gen.next(startMicros + i * 1000L);
+        byte[] value = encoder.encode(e);
+        bytes += value.length;
+        minSize = Math.min(minSize, value.length);
+        maxSize = Math.max(maxSize, value.length);
+        if (matches(r, e)) {
+          matches++;
+          matching.append(EventJson.toJson(e)).append('\n');
+        }
+        producer.send(new ProducerRecord<>(topic, e.getDeviceId(), value));
+        if ((i + 1) % 500_000 == 0) {
+          err.printf("bench: %,d produced%n", i + 1);
+        }
+      }
+      producer.flush();
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long expected;
+    try (Scanner scanner = new Scanner(rule)) {
+      long[] n = {0};
+      scanner.scan(
+          new ByteArrayInputStream(matching.toString().getBytes(StandardCharsets.UTF_8)),
+          a -> n[0]++,
+          p -> {});
+      expected = n[0];
+    }
+    report.put("events", events);
+    report.put("avgEventBytes", Math.round((double) bytes / events));
+    report.put("matchingEvents", matches);
+    report.put("expectedAlertRevisions", expected);
+    report.row(
+        "input",
+        String.format(Locale.ROOT, "%,d %s events, %.1f MB", events, o.format(), mb(bytes)));
+    report.row(
+        "event size (value bytes)",
+        String.format(Locale.ROOT, "avg %d, min %d, max %d", bytes / events, minSize, maxSize));
+    report.row(
+        "matching events",
+        String.format(
+            Locale.ROOT,
+            "%,d (%.3f %%) on %,d devices; %,d alert revisions expected (offline scan)",
+            matches,
+            100.0 * matches / events,
+            o.devices(),
+            expected));
+    report.row(
+        "produce",
+        String.format(Locale.ROOT, "%.1f s (%,.0f events/s)", seconds, events / seconds));
+    err.printf("bench: produced in %.1f s; %d matching events%n", seconds, matches);
+    return expected;
+  }
+
+  private static boolean matches(Rule r, DeviceProcessEvent e) {
+    return r.matches(
+        str(e.getFileName()),
+        str(e.getProcessCommandLine()),
+        str(e.getInitiatingProcessFileName()),
+        str(e.getInitiatingProcessParentFileName()),
+        str(e.getInitiatingProcessCommandLine()));
+  }
+
+  private static String str(CharSequence s) {
+    return s == null ? null : s.toString();
+  }
+}
