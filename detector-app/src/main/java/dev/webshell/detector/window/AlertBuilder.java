@@ -12,6 +12,12 @@ import java.util.function.Function;
 
 /** Turns a device's window content into one alert revision (SPEC section 5). */
 public final class AlertBuilder {
+  /** {@code status} of every revision but the closing one. */
+  public static final String OPEN = "open";
+
+  /** {@code status} of the closing revision. */
+  public static final String CLOSED = "closed";
+
   private AlertBuilder() {}
 
   public static WebShellAlert build(String deviceId, DeviceWindow w, RuleSpec rule) {
@@ -91,6 +97,7 @@ public final class AlertBuilder {
         .setTruncated(commandLineCount > listed || w.overflowed())
         .setCommandLinesCut(cut)
         .setEvidence(evidence)
+        .setStatus(OPEN)
         .build();
   }
 
