@@ -14,6 +14,7 @@ import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleFiles;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.schema.DeviceProcessEvent;
 import dev.webshell.schema.WebShellAlert;
@@ -604,7 +605,7 @@ public final class BenchCommand implements Callable<Integer> {
               applicationId,
               stateDir,
               InputFormat.AUTO,
-              "avro",
+              AlertFormat.AVRO,
               registryConfig,
               rule,
               -1,

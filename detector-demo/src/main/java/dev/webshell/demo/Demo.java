@@ -9,6 +9,7 @@ import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.schema.DeviceProcessEvent;
 import dev.webshell.schema.WebShellAlert;
@@ -300,7 +301,7 @@ final class Demo {
             APPLICATION_ID,
             workDir.resolve("state"),
             InputFormat.AVRO,
-            "avro",
+            AlertFormat.AVRO,
             registryConfig,
             o.rule(),
             o.metricsPort(),

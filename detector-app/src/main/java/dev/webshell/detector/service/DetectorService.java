@@ -6,14 +6,14 @@ import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.ops.MicrometerDetectorMetrics;
 import dev.webshell.detector.ops.OpsServer;
 import dev.webshell.detector.ops.Version;
-import dev.webshell.detector.registry.ConfluentAvroSerializer;
 import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.registry.SchemaRegistryException;
 import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleSpec;
-import dev.webshell.detector.serde.AlertJson;
+import dev.webshell.detector.serde.AlertFormat;
+import dev.webshell.detector.serde.AlertSerializers;
 import dev.webshell.detector.topology.DetectorSerdes;
 import dev.webshell.detector.topology.DetectorTopology;
 import dev.webshell.detector.topology.StreamsSettings;
@@ -34,8 +34,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -60,7 +58,7 @@ public final class DetectorService {
       String applicationId,
       Path stateDir,
       InputFormat inputFormat,
-      String alertFormat,
+      AlertFormat alertFormat,
       RegistryConfig registry,
       RuleSpec rule,
       int metricsPort,
@@ -176,8 +174,7 @@ public final class DetectorService {
 
   /** Checks, builds and starts the detector; the caller closes what it returns. */
   public Running start() {
-    boolean avroAlerts = "avro".equals(s.alertFormat());
-    if (avroAlerts && s.registry() == null) {
+    if (s.alertFormat().needsRegistry() && s.registry() == null) {
       throw new StartupException(
           "--alert-format avro needs --schema-registry-url (or use --alert-format json)");
     }
@@ -215,9 +212,7 @@ public final class DetectorService {
     new JvmMemoryMetrics().bindTo(meters);
     MicrometerDetectorMetrics metrics = new MicrometerDetectorMetrics(meters);
 
-    Serializer<WebShellAlert> alertSerializer =
-        avroAlerts ? ConfluentAvroSerializer.forValues(registry) : AlertJson.serializer();
-    Serde<WebShellAlert> alertSerde = Serdes.serdeFrom(alertSerializer, (t, b) -> null);
+    Serde<WebShellAlert> alertSerde = AlertSerializers.outputSerde(s.alertFormat(), registry);
     InputDeserializer input =
         new InputDeserializer(
             s.inputFormat(),
@@ -294,7 +289,7 @@ public final class DetectorService {
             + "), alerts to "
             + s.outputTopic()
             + " ("
-            + s.alertFormat()
+            + s.alertFormat().cliName()
             + "), dead letters to "
             + s.deadLetterTopic()
             + ", "

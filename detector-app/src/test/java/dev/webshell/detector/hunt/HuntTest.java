@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.rule.RuleFiles;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
 import java.io.PrintWriter;
@@ -80,7 +81,7 @@ class HuntTest {
         null,
         RULE,
         null,
-        "json",
+        AlertFormat.JSON,
         null,
         "exactly_once_v2",
         tmp.resolve("hunt-state"),
@@ -138,7 +139,7 @@ class HuntTest {
             "live-detector",
             Files.createDirectories(tmp.resolve("live-state")),
             InputFormat.AUTO,
-            "json",
+            AlertFormat.JSON,
             null,
             RULE,
             -1,
