@@ -13,14 +13,40 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The operations endpoint: {@code GET /metrics} (Prometheus text format), {@code GET /health/live}
- * (200 unless the streams client is in ERROR or NOT_RUNNING) and {@code GET /health/ready} (200
- * only in RUNNING).
+ * and {@code GET /health/ready} (200 or 503 with the state as text). For the detector: live unless
+ * the streams client is in ERROR or NOT_RUNNING, ready only in RUNNING.
  */
 public final class OpsServer implements AutoCloseable {
+  /** What the health endpoints answer. */
+  public record Health(boolean live, boolean ready, String state) {}
+
+  /** Where the health comes from. */
+  @FunctionalInterface
+  public interface HealthSource {
+    Health health();
+  }
+
   private final HttpServer server;
 
   public OpsServer(
       String host, int port, PrometheusMeterRegistry registry, Supplier<KafkaStreams.State> state)
+      throws IOException {
+    this(
+        host,
+        port,
+        registry,
+        (HealthSource)
+            () -> {
+              KafkaStreams.State s = state.get();
+              return new Health(
+                  s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING,
+                  s == KafkaStreams.State.RUNNING,
+                  s.toString());
+            });
+  }
+
+  /** An endpoint whose health comes from {@code health} (e.g. {@code notify}). */
+  public OpsServer(String host, int port, PrometheusMeterRegistry registry, HealthSource health)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(host, port), 16);
     server.setExecutor(Executors.newSingleThreadExecutor(r -> daemon(r, "ops-http")));
@@ -30,15 +56,14 @@ public final class OpsServer implements AutoCloseable {
     server.createContext(
         "/health/live",
         ex -> {
-          KafkaStreams.State s = state.get();
-          boolean live = s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING;
-          respond(ex, live ? 200 : 503, "text/plain", s + "\n");
+          Health h = health.health();
+          respond(ex, h.live() ? 200 : 503, "text/plain", h.state() + "\n");
         });
     server.createContext(
         "/health/ready",
         ex -> {
-          KafkaStreams.State s = state.get();
-          respond(ex, s == KafkaStreams.State.RUNNING ? 200 : 503, "text/plain", s + "\n");
+          Health h = health.health();
+          respond(ex, h.ready() ? 200 : 503, "text/plain", h.state() + "\n");
         });
     server.start();
   }
