@@ -118,9 +118,9 @@ public final class NotifyService {
     Thread hook =
         new Thread(
             () -> {
-              LOG.info("notify: stopping (SIGTERM): finishing requests in flight, committing");
+              LOG.info("stopping (SIGTERM): finishing requests in flight, committing");
               boolean clean = running.closeWithin(Duration.ofSeconds(30));
-              LOG.info(clean ? "notify: stopped" : "notify: stop timed out");
+              LOG.info(clean ? "stopped" : "stop timed out");
               Runtime.getRuntime().halt(clean ? 0 : 1);
             },
             "notify-shutdown");
@@ -134,7 +134,7 @@ public final class NotifyService {
     }
     Runtime.getRuntime().removeShutdownHook(hook);
     running.close();
-    LOG.error("notify: fatal error: {}", error == null ? "stopped" : rootMessage(error));
+    LOG.error("fatal error: {}", error == null ? "stopped" : rootMessage(error));
     return 1;
   }
 
@@ -158,7 +158,7 @@ public final class NotifyService {
       }
       keepClosed = keepClosedStates(preflight.admin());
       LOG.info(
-          "notify: Kafka cluster {} at {}{}",
+          "Kafka cluster {} at {}{}",
           clusterId,
           s.clientConfig().get("bootstrap.servers"),
           created.isEmpty() ? "" : "; created " + String.join(", ", created));
@@ -172,7 +172,7 @@ public final class NotifyService {
       states.catchUp(STATE_READ_TIMEOUT);
       int pruned = keepClosed == null ? 0 : states.prune(clock.instant(), keepClosed);
       LOG.info(
-          "notify: {} delivery states read from {}{}",
+          "{} delivery states read from {}{}",
           states.size(),
           s.stateTopic(),
           pruned == 0 ? "" : " (" + pruned + " of alerts closed long ago deleted)");
@@ -246,7 +246,7 @@ public final class NotifyService {
         s.applicationId(),
         s.alertsTopic(),
         String.join(", ", names),
-        s.updateInterval(),
+        s.updateInterval().toString().substring(2).toLowerCase(java.util.Locale.ROOT),
         s.stateTopic(),
         s.deadLetterTopic(),
         running.ops == null ? "" : ", metrics on :" + running.ops.port());
@@ -269,7 +269,7 @@ public final class NotifyService {
         ConfigEntry policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
         if (policy == null || !policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
           LOG.warn(
-              "notify: state topic {} is not compacted (cleanup.policy={}): it keeps every"
+              "state topic {} is not compacted (cleanup.policy={}): it keeps every"
                   + " state ever written",
               s.stateTopic(),
               policy == null ? "?" : policy.value());
@@ -320,7 +320,7 @@ public final class NotifyService {
       long ms = retention == null ? -1 : Long.parseLong(retention.value());
       return ms < 0 ? null : Duration.ofMillis(ms).plusDays(1);
     } catch (ExecutionException | TimeoutException | NumberFormatException e) {
-      LOG.warn("notify: cannot read the retention of {}; keeping every state", s.alertsTopic());
+      LOG.warn("cannot read the retention of {}; keeping every state", s.alertsTopic());
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -472,7 +472,7 @@ public final class NotifyService {
         decoded = decoder.decode(r.topic(), r.value());
       } catch (AlertDecoder.RegistryUnavailable e) {
         LOG.warn(
-            "notify: {} (record {}-{}@{}); retrying in {} s",
+            "{} (record {}-{}@{}); retrying in {} s",
             e.getMessage(),
             r.topic(),
             r.partition(),
@@ -485,13 +485,13 @@ public final class NotifyService {
         try {
           deadLetters.unreadable(source, u.reason(), u.message());
         } catch (NotificationDeadLetters.DeadLetterWriteException e) {
-          LOG.warn("notify: {}; retrying", e.getMessage());
+          LOG.warn("{}; retrying", e.getMessage());
           retryLater(p, r.offset());
           return false;
         }
         metrics.unreadable(u.reason());
         LOG.warn(
-            "notify: record {}-{}@{} is not an alert notify can read ({}: {}); written to {}",
+            "record {}-{}@{} is not an alert notify can read ({}: {}); written to {}",
             r.topic(),
             r.partition(),
             r.offset(),
@@ -552,7 +552,7 @@ public final class NotifyService {
       try {
         commitOrThrow(parts);
       } catch (KafkaException e) {
-        LOG.warn("notify: commit failed ({}); will commit again", rootMessage(e));
+        LOG.warn("commit failed ({}); will commit again", rootMessage(e));
       }
     }
 
@@ -622,7 +622,7 @@ public final class NotifyService {
         commit(gone);
         gone.forEach(p -> progress.remove(p.partition));
         if (!gone.isEmpty()) {
-          LOG.info("notify: partitions revoked: {}", partitions);
+          LOG.info("partitions revoked: {}", partitions);
         }
       }
 
@@ -635,7 +635,7 @@ public final class NotifyService {
           }
         }
         awaitWorkersLeave();
-        LOG.warn("notify: partitions lost: {}", partitions);
+        LOG.warn("partitions lost: {}", partitions);
       }
 
       @Override
@@ -658,7 +658,7 @@ public final class NotifyService {
         if (pausedForBackpressure) {
           consumer.pause(partitions);
         }
-        LOG.info("notify: partitions assigned: {}", partitions);
+        LOG.info("partitions assigned: {}", partitions);
       }
     }
 
@@ -681,7 +681,7 @@ public final class NotifyService {
         } catch (WakeupException e) {
           continue;
         } catch (RuntimeException e) {
-          LOG.warn("notify: final commit failed: {}", rootMessage(e));
+          LOG.warn("final commit failed: {}", rootMessage(e));
           break;
         }
       }

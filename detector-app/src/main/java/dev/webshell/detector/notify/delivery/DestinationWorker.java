@@ -115,7 +115,7 @@ public final class DestinationWorker implements Runnable {
       Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
       failure = e;
-      LOG.error("notify: {} worker stopped: {}", destination.name(), e.toString());
+      LOG.error("{} worker stopped: {}", destination.name(), e.toString());
     }
   }
 
@@ -290,13 +290,13 @@ public final class DestinationWorker implements Runnable {
       metrics.requestTime(destination.name(), Duration.ofNanos(System.nanoTime() - t0));
       if (o.accepted()) {
         metrics.sent(destination.name(), action.label());
-        LOG.info("notify: {} {}: accepted ({})", destination.name(), n.describe(), o.status());
+        LOG.info("{} {}: accepted ({})", destination.name(), n.describe(), o.status());
         return Result.SENT;
       }
       if (!o.retryable()) {
         metrics.failed(destination.name(), o.status());
         LOG.error(
-            "notify: {} {}: refused ({}); written to {}",
+            "{} {}: refused ({}); written to {}",
             destination.name(),
             n.describe(),
             o.describe(),
@@ -307,7 +307,7 @@ public final class DestinationWorker implements Runnable {
                 job.source(), destination.name(), n, destination.redact(request.body()), o);
             return Result.REFUSED;
           } catch (NotificationDeadLetters.DeadLetterWriteException e) {
-            LOG.warn("notify: {}; retrying", e.getMessage());
+            LOG.warn("{}; retrying", e.getMessage());
             if (!sleep(job, Duration.ofSeconds(1))) {
               return Result.ABANDONED;
             }
@@ -317,7 +317,7 @@ public final class DestinationWorker implements Runnable {
       metrics.retried(destination.name(), o.reason());
       Duration wait = retry.backoff(attempt, o.retryAfter());
       LOG.warn(
-          "notify: {} {}: {}; attempt {} failed, retrying in {} ms",
+          "{} {}: {}; attempt {} failed, retrying in {} ms",
           destination.name(),
           n.describe(),
           o.describe(),
@@ -366,7 +366,7 @@ public final class DestinationWorker implements Runnable {
         states.put(destination.name(), job.alert().getAlertId(), state);
         return true;
       } catch (StateStore.StateWriteException e) {
-        LOG.warn("notify: {}; retrying", e.getMessage());
+        LOG.warn("{}; retrying", e.getMessage());
         if (!sleep(job, Duration.ofSeconds(1))) {
           return false;
         }
