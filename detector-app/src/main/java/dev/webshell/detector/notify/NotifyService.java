@@ -350,6 +350,11 @@ public final class NotifyService {
     private final NotifyMetrics metrics;
     private final PrometheusMeterRegistry meters;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
+
+    /** Records handed to the destinations and not yet done by all of them. */
+    private final java.util.concurrent.atomic.AtomicInteger outstanding =
+        new java.util.concurrent.atomic.AtomicInteger();
+
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread loop;
     private OpsServer ops;
@@ -502,7 +507,8 @@ public final class NotifyService {
         return true;
       }
       AlertDecoder.Alert alert = (AlertDecoder.Alert) decoded;
-      Tracked tracked = p.track(r.offset(), workers.size());
+      outstanding.incrementAndGet();
+      Tracked tracked = p.track(r.offset(), workers.size(), outstanding::decrementAndGet);
       for (DestinationWorker w : workers) {
         w.submit(new Job(alert.alert(), source, tracked));
       }
@@ -527,11 +533,12 @@ public final class NotifyService {
       }
     }
 
+    /**
+     * Pauses reading while too many records wait for a destination (a service down, or slower than
+     * the alerts). Records done but not yet committable (behind a held update) do not count.
+     */
     private void backpressure() {
-      int inFlight = 0;
-      for (PartitionProgress p : progress.values()) {
-        inFlight += p.inFlight();
-      }
+      int inFlight = outstanding.get();
       metrics.inFlight(inFlight);
       if (!pausedForBackpressure && inFlight >= MAX_IN_FLIGHT) {
         consumer.pause(consumer.assignment());
@@ -620,7 +627,10 @@ public final class NotifyService {
         }
         awaitWorkersLeave();
         commit(gone);
-        gone.forEach(p -> progress.remove(p.partition));
+        for (PartitionProgress p : gone) {
+          progress.remove(p.partition);
+          p.abandonAll();
+        }
         if (!gone.isEmpty()) {
           LOG.info("partitions revoked: {}", partitions);
         }
@@ -628,13 +638,16 @@ public final class NotifyService {
 
       @Override
       public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        List<PartitionProgress> gone = new ArrayList<>();
         for (TopicPartition tp : partitions) {
           PartitionProgress p = progress.remove(tp);
           if (p != null) {
             p.revoke();
+            gone.add(p);
           }
         }
         awaitWorkersLeave();
+        gone.forEach(PartitionProgress::abandonAll);
         LOG.warn("partitions lost: {}", partitions);
       }
 

@@ -27,8 +27,11 @@ final class PartitionProgress {
     this.partition = partition;
   }
 
-  Tracked track(long offset, int destinations) {
-    Tracked t = new Tracked(offset, destinations, () -> revoked);
+  /**
+   * @param onComplete told when every destination is done with the record
+   */
+  Tracked track(long offset, int destinations, Runnable onComplete) {
+    Tracked t = new Tracked(offset, destinations, () -> revoked, onComplete);
     inFlight.addLast(t);
     next = offset + 1;
     return t;
@@ -39,16 +42,19 @@ final class PartitionProgress {
     next = offset + 1;
   }
 
+  /** The partition is someone else's now: its records are abandoned here. */
   void revoke() {
     revoked = true;
   }
 
-  boolean revoked() {
-    return revoked;
+  /** Abandons the records still waiting (after the workers let go of them). */
+  void abandonAll() {
+    inFlight.forEach(Tracked::abandon);
+    inFlight.clear();
   }
 
-  int inFlight() {
-    return inFlight.size();
+  boolean revoked() {
+    return revoked;
   }
 
   /** The offset to commit now, or -1 when there is nothing new to commit. */

@@ -284,10 +284,13 @@ public final class DestinationWorker implements Runnable {
         return Result.ABANDONED;
       }
       Destination.Request request = destination.request(n);
-      rateLimit.record(System.nanoTime());
       long t0 = System.nanoTime();
       Outcome o = sender.send(request);
-      metrics.requestTime(destination.name(), Duration.ofNanos(System.nanoTime() - t0));
+      long t1 = System.nanoTime();
+      // counted when the answer is in: the next request then starts a full window after this one
+      // reached the service, whatever the network's jitter, so the service never sees more
+      rateLimit.record(t1);
+      metrics.requestTime(destination.name(), Duration.ofNanos(t1 - t0));
       if (o.accepted()) {
         metrics.sent(destination.name(), action.label());
         LOG.info("{} {}: accepted ({})", destination.name(), n.describe(), o.status());

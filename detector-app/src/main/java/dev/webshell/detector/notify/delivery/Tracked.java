@@ -12,11 +12,18 @@ public final class Tracked {
   private final long offset;
   private final AtomicInteger remaining;
   private final BooleanSupplier revoked;
+  private final Runnable onComplete;
+  private final java.util.concurrent.atomic.AtomicBoolean finished =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
-  public Tracked(long offset, int destinations, BooleanSupplier revoked) {
+  /**
+   * @param onComplete called once, by the destination that completes it
+   */
+  public Tracked(long offset, int destinations, BooleanSupplier revoked, Runnable onComplete) {
     this.offset = offset;
     this.remaining = new AtomicInteger(destinations);
     this.revoked = revoked;
+    this.onComplete = onComplete;
   }
 
   public long offset() {
@@ -24,7 +31,20 @@ public final class Tracked {
   }
 
   public void done() {
-    remaining.decrementAndGet();
+    if (remaining.decrementAndGet() == 0) {
+      finish();
+    }
+  }
+
+  /** Its partition was revoked: nobody will finish it here; counts it as finished. */
+  public void abandon() {
+    finish();
+  }
+
+  private void finish() {
+    if (finished.compareAndSet(false, true)) {
+      onComplete.run();
+    }
   }
 
   public boolean complete() {
