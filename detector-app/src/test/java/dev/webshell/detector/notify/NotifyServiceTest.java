@@ -472,6 +472,36 @@ class NotifyServiceTest {
   }
 
   @Test
+  void shouldHandPartitionsToAnotherInstanceWithoutLosingOrRepagingAnything() throws Exception {
+    PagerDutyServer pd = closing(new PagerDutyServer());
+    pd.delay(Duration.ofMillis(50));
+    NotifyService.Settings s = settings(Duration.ZERO, null, pagerDuty(pd));
+    NotifyService.Running a = start(s);
+    NotifyService.Running b = start(s);
+    List<WebShellAlert> records = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      records.add(alert("h" + i, 1));
+    }
+    for (int i = 0; i < 30; i++) {
+      records.add(closed("h" + i, 2));
+    }
+    produce(records.toArray(WebShellAlert[]::new));
+    await(Duration.ofSeconds(60), () -> pd.accepted().size() >= 10, pd.exchanges::toString);
+    assertTrue(a.closeWithin(Duration.ofSeconds(30)), "a leaves the group cleanly");
+    await(
+        Duration.ofSeconds(90),
+        () -> pd.everResolved.size() == 30 && committedQuietly() == 60,
+        () -> pd.everResolved.size() + " resolved, committed " + committedQuietly());
+    assertEquals(Map.of(), pd.reopenedAfterResolve);
+    for (int i = 0; i < 30; i++) {
+      assertEquals(1, pd.opened.get("h" + i).get(), "h" + i + " " + pd.actions("h" + i));
+    }
+    assertTrue(
+        pd.accepted().size() <= 61, "re-sent at the hand-over: " + (pd.accepted().size() - 60));
+    assertTrue(b.health().ready());
+  }
+
+  @Test
   void shouldKeepRetryingAnUnreachableServiceAndLoseNothingAcrossAStop() throws Exception {
     // a port nothing listens on: connection refused
     int dead;
