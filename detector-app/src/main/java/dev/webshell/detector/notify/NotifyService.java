@@ -163,8 +163,6 @@ public final class NotifyService {
           s.clientConfig().get("bootstrap.servers"),
           created.isEmpty() ? "" : "; created " + String.join(", ", created));
     }
-    SchemaRegistryClient registry =
-        s.registry() == null ? null : SchemaRegistryClients.create(s.registry());
     StateStore states = new StateStore(s.stateTopic(), consumerBase, producerBase);
     NotificationDeadLetters deadLetters =
         new NotificationDeadLetters(s.deadLetterTopic(), producerBase);
@@ -187,6 +185,8 @@ public final class NotifyService {
       throw new StartupException("interrupted while reading delivery states");
     }
 
+    SchemaRegistryClient registry =
+        s.registry() == null ? null : SchemaRegistryClients.create(s.registry());
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(meters);
     NotifyMetrics metrics = new NotifyMetrics(meters);
