@@ -4,6 +4,7 @@ import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.ops.Directories;
 import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -140,7 +141,7 @@ final class DetectorPhase {
             .applicationId(applicationId)
             .stateDir(stateDir)
             .inputFormat(InputFormat.AUTO)
-            .alertFormat("avro")
+            .alertFormat(AlertFormat.AVRO)
             .registry(registryConfig)
             .rule(rule)
             .metricsPort(-1)

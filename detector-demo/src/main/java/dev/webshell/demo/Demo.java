@@ -6,6 +6,7 @@ import dev.webshell.detector.ops.logging.Logging;
 import dev.webshell.detector.registry.MockSchemaRegistryClient;
 import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
 import dev.webshell.testkit.registry.ApicurioRegistry;
@@ -288,7 +289,7 @@ final class Demo {
             .applicationId(APPLICATION_ID)
             .stateDir(workDir.resolve("state"))
             .inputFormat(InputFormat.AVRO)
-            .alertFormat("avro")
+            .alertFormat(AlertFormat.AVRO)
             .registry(registryConfig)
             .rule(o.rule())
             .metricsPort(o.metricsPort())

@@ -5,6 +5,7 @@ import dev.webshell.detector.hunt.Hunt;
 import dev.webshell.detector.hunt.HuntResult;
 import dev.webshell.detector.hunt.HuntSettings;
 import dev.webshell.detector.hunt.TimeSpecs;
+import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.StartupException;
 import dev.webshell.detector.topology.DetectorClock;
 import java.io.PrintWriter;
@@ -92,9 +93,11 @@ public final class HuntCommand implements Callable<Integer> {
   @Option(
       names = "--alert-format",
       defaultValue = "json",
+      converter = AlertFormatConverter.class,
       description =
-          "json (default; always on stdout) or avro (with --output-topic and a schema registry).")
-  String alertFormat;
+          "json (default), ocsf (OCSF Detection Finding) or ecs (Elastic Common Schema), on"
+              + " stdout or --output-topic; or avro (with --output-topic and a schema registry).")
+  AlertFormat alertFormat;
 
   @Option(
       names = "--dlq-topic",
@@ -138,9 +141,6 @@ public final class HuntCommand implements Callable<Integer> {
     var cl = spec.commandLine();
     Pattern pattern = input.pattern(cl);
     List<String> inputTopics = input.topics(cl);
-    if (!List.of("avro", "json").contains(alertFormat)) {
-      throw new ParameterException(cl, "--alert-format must be avro or json");
-    }
     if (!List.of("exactly_once_v2", "at_least_once").contains(processingGuarantee)) {
       throw new ParameterException(
           cl, "--processing-guarantee must be exactly_once_v2 or at_least_once");

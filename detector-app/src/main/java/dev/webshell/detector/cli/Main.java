@@ -24,7 +24,13 @@ import picocli.CommandLine.Command;
     },
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
-    subcommands = {ScanCommand.class, RunCommand.class, GenerateCommand.class, HuntCommand.class})
+    subcommands = {
+      ScanCommand.class,
+      RunCommand.class,
+      GenerateCommand.class,
+      HuntCommand.class,
+      NotifyCommand.class
+    })
 public final class Main implements Runnable {
   /**
    * Commands that live outside detector-app (they need the test kit, which production never ships)

@@ -3,6 +3,7 @@ package dev.webshell.detector.cli;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.ops.logging.LogFormat;
 import dev.webshell.detector.ops.logging.Logging;
+import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.detector.service.ProcessingGuarantee;
 import java.nio.file.Path;
@@ -79,9 +80,12 @@ public final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--alert-format",
       defaultValue = "avro",
+      converter = AlertFormatConverter.class,
       description =
-          "avro (Confluent wire format, subject <topic>-value) or json (default: ${DEFAULT-VALUE}).")
-  String alertFormat;
+          "avro (Confluent wire format, subject <topic>-value), json (the same fields as JSON),"
+              + " ocsf (OCSF 1.3.0 Detection Finding) or ecs (Elastic Common Schema alert); see"
+              + " docs/siem.md (default: ${DEFAULT-VALUE}).")
+  AlertFormat alertFormat;
 
   @Mixin RegistryOptions registry;
 
@@ -155,9 +159,6 @@ public final class RunCommand implements Callable<Integer> {
     }
     Pattern pattern = input.pattern(spec.commandLine());
     List<String> inputTopics = input.topics(spec.commandLine());
-    if (!List.of("avro", "json").contains(alertFormat)) {
-      throw new ParameterException(spec.commandLine(), "--alert-format must be avro or json");
-    }
     ProcessingGuarantee guarantee;
     try {
       guarantee = ProcessingGuarantee.parse(processingGuarantee);

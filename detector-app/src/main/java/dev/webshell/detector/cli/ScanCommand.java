@@ -2,6 +2,7 @@ package dev.webshell.detector.cli;
 
 import dev.webshell.detector.offline.Scanner;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.topology.DetectorClock;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +16,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -41,18 +44,31 @@ public final class ScanCommand implements Callable<Integer> {
 
   @Mixin ClockOptions clock;
 
+  @Option(
+      names = "--alert-format",
+      defaultValue = "json",
+      converter = AlertFormatConverter.class,
+      description =
+          "json (the Avro alert's fields), ocsf (OCSF Detection Finding) or ecs (Elastic Common"
+              + " Schema alert), one JSON object per line (default: ${DEFAULT-VALUE}).")
+  AlertFormat alertFormat;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     RuleSpec rule = ruleOptions.resolve(spec.commandLine());
+    if (!alertFormat.isText()) {
+      throw new ParameterException(
+          spec.commandLine(), "scan prints alerts as text: --alert-format json, ocsf or ecs");
+    }
     DetectorClock detectorClock =
         DetectorClock.fixedAt(Instant.now(), clock.tolerance(spec.commandLine()));
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     long started = System.nanoTime();
     try (InputStream in = "-".equals(file) ? System.in : Files.newInputStream(Path.of(file));
-        Scanner scanner = new Scanner(rule, detectorClock)) {
+        Scanner scanner = new Scanner(rule, detectorClock, alertFormat)) {
       scanner.scan(in, out::println, err::println);
       out.flush();
       double secs = (System.nanoTime() - started) / 1e9;

@@ -5,11 +5,10 @@ import dev.webshell.detector.event.InputDeserializer;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.ops.Directories;
-import dev.webshell.detector.registry.ConfluentAvroSerializer;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.rule.Rule;
-import dev.webshell.detector.serde.AlertJson;
+import dev.webshell.detector.serde.AlertSerializers;
 import dev.webshell.detector.service.Preflight;
 import dev.webshell.detector.service.StartupException;
 import dev.webshell.detector.topology.DeadLetters;
@@ -52,8 +51,6 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -160,11 +157,11 @@ public final class Hunt {
 
   private HuntResult plannedHunt(Consumer<String> alertSink, long started)
       throws InterruptedException {
-    boolean avroAlerts = "avro".equals(s.alertFormat());
-    if (avroAlerts && s.outputTopic() == null) {
-      throw new StartupException("--alert-format avro needs --output-topic (stdout gets JSON)");
+    if (!s.alertFormat().isText() && s.outputTopic() == null) {
+      throw new StartupException(
+          "--alert-format avro needs --output-topic (stdout gets json, ocsf or ecs)");
     }
-    if (avroAlerts && s.registry() == null) {
+    if (s.alertFormat().needsRegistry() && s.registry() == null) {
       throw new StartupException("--alert-format avro needs --schema-registry-url");
     }
     if (s.inputFormat() == InputFormat.AVRO && s.registry() == null) {
@@ -347,11 +344,7 @@ public final class Hunt {
   }
 
   private KafkaStreams startStreams(SchemaRegistryClient registry) {
-    Serializer<WebShellAlert> alertSerializer =
-        "avro".equals(s.alertFormat())
-            ? ConfluentAvroSerializer.forValues(registry)
-            : AlertJson.serializer();
-    Serde<WebShellAlert> alertSerde = Serdes.serdeFrom(alertSerializer, (t, b) -> null);
+    Serde<WebShellAlert> alertSerde = AlertSerializers.outputSerde(s.alertFormat(), registry);
     InputDeserializer input =
         new InputDeserializer(
             s.inputFormat(),

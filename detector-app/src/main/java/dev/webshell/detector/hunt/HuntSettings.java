@@ -3,6 +3,7 @@ package dev.webshell.detector.hunt;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.topology.DetectorClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +38,7 @@ public record HuntSettings(
     RegistryConfig registry,
     RuleSpec rule,
     String outputTopic,
-    String alertFormat,
+    AlertFormat alertFormat,
     String deadLetterTopic,
     String processingGuarantee,
     Path stateDir,

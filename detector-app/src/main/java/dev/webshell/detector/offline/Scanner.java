@@ -5,14 +5,14 @@ import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.ops.DetectorMetrics;
 import dev.webshell.detector.ops.Directories;
 import dev.webshell.detector.rule.RuleSpec;
-import dev.webshell.detector.serde.AlertJson;
+import dev.webshell.detector.serde.AlertFormat;
+import dev.webshell.detector.serde.AlertSerializers;
 import dev.webshell.detector.topology.DeadLetters;
 import dev.webshell.detector.topology.DetectorClock;
 import dev.webshell.detector.topology.DetectorSerdes;
 import dev.webshell.detector.topology.DetectorTopology;
 import dev.webshell.detector.topology.StreamsSettings;
 import dev.webshell.detector.topology.TopologyConfig;
-import dev.webshell.schema.WebShellAlert;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +29,6 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -59,14 +58,32 @@ public final class Scanner implements AutoCloseable {
 
   /** A scan whose clock is the wall clock now, with the default clock-skew tolerance. */
   public Scanner(RuleSpec rule) {
-    this(rule, DetectorClock.fixedAt(Instant.now(), DetectorClock.DEFAULT_TOLERANCE));
+    this(
+        rule,
+        DetectorClock.fixedAt(Instant.now(), DetectorClock.DEFAULT_TOLERANCE),
+        AlertFormat.JSON);
+  }
+
+  /** A scan printing JSON alerts, with the given clock. */
+  public Scanner(RuleSpec rule, DetectorClock clock) {
+    this(rule, clock, AlertFormat.JSON);
+  }
+
+  /** A scan printing alerts in {@code alertFormat}, its clock the wall clock now. */
+  public Scanner(RuleSpec rule, AlertFormat alertFormat) {
+    this(rule, DetectorClock.fixedAt(Instant.now(), DetectorClock.DEFAULT_TOLERANCE), alertFormat);
   }
 
   /**
    * @param clock an offline clock ({@link DetectorClock#fixedAt}): the same for the whole input, so
    *     that the scan of a file does not depend on how long it takes
+   * @param alertFormat how each revision is printed: one of the text formats (json, ocsf, ecs)
    */
-  public Scanner(RuleSpec rule, DetectorClock clock) {
+  public Scanner(RuleSpec rule, DetectorClock clock, AlertFormat alertFormat) {
+    if (!alertFormat.isText()) {
+      throw new IllegalArgumentException(
+          "scan prints alerts as text: --alert-format json, ocsf or ecs");
+    }
     try {
       this.stateDir = Files.createTempDirectory("detector-scan");
     } catch (IOException e) {
@@ -76,7 +93,7 @@ public final class Scanner implements AutoCloseable {
     DetectorSerdes serdes =
         new DetectorSerdes(
             new InputDeserializer(InputFormat.JSON, null),
-            Serdes.serdeFrom(AlertJson.<WebShellAlert>serializer(), (t, b) -> null));
+            AlertSerializers.outputSerde(alertFormat, null));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-scan");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "scan.invalid:9092");

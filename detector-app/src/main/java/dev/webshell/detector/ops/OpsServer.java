@@ -14,19 +14,48 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The operations endpoint: {@code GET /metrics} (Prometheus text format), {@code GET /health/live}
- * (200 unless the streams client is in ERROR or NOT_RUNNING) and {@code GET /health/ready} (200
- * only in RUNNING, and not while a partition waits to retry a failure that is not the record's
- * fault).
+ * and {@code GET /health/ready} (200 or 503 with the state as text). For the detector: live unless
+ * the streams client is in ERROR or NOT_RUNNING, ready only in RUNNING and not while a partition
+ * waits to retry a failure that is not the record's fault.
  */
 public final class OpsServer implements AutoCloseable {
+  /** What the health endpoints answer. */
+  public record Health(boolean live, boolean ready, String state) {}
+
+  /** Where the health comes from. */
+  @FunctionalInterface
+  public interface HealthSource {
+    Health health();
+  }
+
   private final HttpServer server;
 
+  /** The detector's endpoint: health from its streams client and its retried failures. */
   public OpsServer(
       String host,
       int port,
       PrometheusMeterRegistry registry,
       Supplier<KafkaStreams.State> state,
       BooleanSupplier stalled)
+      throws IOException {
+    this(
+        host,
+        port,
+        registry,
+        (HealthSource)
+            () -> {
+              KafkaStreams.State s = state.get();
+              boolean live = s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING;
+              if (s == KafkaStreams.State.RUNNING && stalled.getAsBoolean()) {
+                return new Health(
+                    live, false, "STALLED (retrying a failed write or registry call)");
+              }
+              return new Health(live, s == KafkaStreams.State.RUNNING, s.toString());
+            });
+  }
+
+  /** An endpoint whose health comes from {@code health} (e.g. {@code notify}). */
+  public OpsServer(String host, int port, PrometheusMeterRegistry registry, HealthSource health)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(host, port), 16);
     server.setExecutor(Executors.newSingleThreadExecutor(r -> daemon(r, "ops-http")));
@@ -36,19 +65,14 @@ public final class OpsServer implements AutoCloseable {
     server.createContext(
         "/health/live",
         ex -> {
-          KafkaStreams.State s = state.get();
-          boolean live = s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING;
-          respond(ex, live ? 200 : 503, "text/plain", s + "\n");
+          Health h = health.health();
+          respond(ex, h.live() ? 200 : 503, "text/plain", h.state() + "\n");
         });
     server.createContext(
         "/health/ready",
         ex -> {
-          KafkaStreams.State s = state.get();
-          if (s == KafkaStreams.State.RUNNING && stalled.getAsBoolean()) {
-            respond(ex, 503, "text/plain", "STALLED (retrying a failed write or registry call)\n");
-          } else {
-            respond(ex, s == KafkaStreams.State.RUNNING ? 200 : 503, "text/plain", s + "\n");
-          }
+          Health h = health.health();
+          respond(ex, h.ready() ? 200 : 503, "text/plain", h.state() + "\n");
         });
     server.start();
   }

@@ -7,13 +7,13 @@ import dev.webshell.detector.ops.MicrometerDetectorMetrics;
 import dev.webshell.detector.ops.OpsServer;
 import dev.webshell.detector.ops.RetryableFailures;
 import dev.webshell.detector.ops.Version;
-import dev.webshell.detector.registry.ConfluentAvroSerializer;
 import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleSpec;
-import dev.webshell.detector.serde.AlertJson;
+import dev.webshell.detector.serde.AlertFormat;
+import dev.webshell.detector.serde.AlertSerializers;
 import dev.webshell.detector.topology.DetectorClock;
 import dev.webshell.detector.topology.DetectorSerdes;
 import dev.webshell.detector.topology.DetectorTopology;
@@ -36,8 +36,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -65,7 +63,7 @@ public final class DetectorService {
       String applicationId,
       Path stateDir,
       InputFormat inputFormat,
-      String alertFormat,
+      AlertFormat alertFormat,
       RegistryConfig registry,
       RuleSpec rule,
       int metricsPort,
@@ -128,7 +126,7 @@ public final class DetectorService {
     private String applicationId = "web-shell-detector";
     private Path stateDir = Path.of(System.getProperty("java.io.tmpdir"), "web-shell-detector");
     private InputFormat inputFormat = InputFormat.AUTO;
-    private String alertFormat = "avro";
+    private AlertFormat alertFormat = AlertFormat.AVRO;
     private RegistryConfig registry;
     private RuleSpec rule = RuleSpec.seed();
     private int metricsPort = 9464;
@@ -178,7 +176,7 @@ public final class DetectorService {
       return this;
     }
 
-    public Builder alertFormat(String v) {
+    public Builder alertFormat(AlertFormat v) {
       alertFormat = v;
       return this;
     }
@@ -358,8 +356,7 @@ public final class DetectorService {
 
   /** Checks, builds and starts the detector; the caller closes what it returns. */
   public Running start() {
-    boolean avroAlerts = "avro".equals(s.alertFormat());
-    if (avroAlerts && s.registry() == null) {
+    if (s.alertFormat().needsRegistry() && s.registry() == null) {
       throw new StartupException(
           "--alert-format avro needs --schema-registry-url (or use --alert-format json)");
     }
@@ -394,7 +391,8 @@ public final class DetectorService {
       } catch (IllegalArgumentException e) { // a trust or key store that cannot be loaded
         throw new StartupException(e.getMessage());
       }
-      RegistryPreflight.check(registry, s.registry(), s.outputTopic(), avroAlerts);
+      RegistryPreflight.check(
+          registry, s.registry(), s.outputTopic(), s.alertFormat() == AlertFormat.AVRO);
       info("schema registry at " + s.registry().urlsForDisplay() + " answers");
     }
 
@@ -403,9 +401,7 @@ public final class DetectorService {
     MicrometerDetectorMetrics metrics = new MicrometerDetectorMetrics(meters);
     RetryableFailures failures = new RetryableFailures(meters);
 
-    Serializer<WebShellAlert> alertSerializer =
-        avroAlerts ? ConfluentAvroSerializer.forValues(registry) : AlertJson.serializer();
-    Serde<WebShellAlert> alertSerde = Serdes.serdeFrom(alertSerializer, (t, b) -> null);
+    Serde<WebShellAlert> alertSerde = AlertSerializers.outputSerde(s.alertFormat(), registry);
     InputDeserializer input =
         new InputDeserializer(
             s.inputFormat(),
@@ -494,7 +490,7 @@ public final class DetectorService {
             + "), alerts to "
             + s.outputTopic()
             + " ("
-            + s.alertFormat()
+            + s.alertFormat().cliName()
             + "), dead letters to "
             + s.deadLetterTopic()
             + ", "

@@ -12,10 +12,13 @@ import java.util.function.Function;
 
 /** Turns a device's window content into one alert revision (SPEC section 5). */
 public final class AlertBuilder {
-  private AlertBuilder() {}
-
+  /** {@code status} of every revision but the closing one. */
   public static final String OPEN = "open";
+
+  /** {@code status} of the closing revision. */
   public static final String CLOSED = "closed";
+
+  private AlertBuilder() {}
 
   /** The revision the window's last change emits. */
   public static WebShellAlert build(String deviceId, DeviceWindow w, RuleSpec rule) {

@@ -8,6 +8,7 @@ import dev.webshell.detector.generator.EventJson;
 import dev.webshell.detector.generator.TrafficGenerator;
 import dev.webshell.detector.offline.Scanner;
 import dev.webshell.detector.rule.RuleFiles;
+import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.schema.DeviceProcessEvent;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
 import java.io.ByteArrayInputStream;
@@ -126,7 +127,59 @@ class HuntCommandTest {
       assertTrue(run.err().contains("hunt: done in "), run.err());
       assertTrue(run.err().contains(" alert revisions, 0 dead letters"), run.err());
       assertTrue(run.err().contains("its consumer group and local state"), run.err());
+
+      // the same hunt printing OCSF findings: those scan prints for the same events
+      List<String> expectedOcsf = new ArrayList<>();
+      try (Scanner scanner = new Scanner(RuleFiles.builtIn("kql"), AlertFormat.OCSF)) {
+        scanner.scan(
+            new ByteArrayInputStream(inRange.toString().getBytes(StandardCharsets.UTF_8)),
+            expectedOcsf::add,
+            problem -> {
+              throw new AssertionError(problem);
+            });
+      }
+      Run ocsf =
+          execute(
+              "hunt",
+              "--bootstrap-servers",
+              kafka.bootstrapServers(),
+              "--input-topics",
+              "events",
+              "--from",
+              from.toString(),
+              "--to",
+              to.toString(),
+              "--slack",
+              "30m",
+              "--alert-format",
+              "ocsf",
+              "--state-dir",
+              dir.toString());
+      assertEquals(0, ocsf.code(), ocsf.err());
+      assertEquals(
+          byDevice(expectedOcsf, "\"device\":{"),
+          byDevice(ocsf.out().lines().toList(), "\"device\":{"),
+          ocsf.err());
     }
+  }
+
+  @Test
+  void shouldRefuseAvroAlertsOnStandardOutput() {
+    Run run =
+        execute(
+            "hunt",
+            "--bootstrap-servers",
+            "localhost:1",
+            "--input-topics",
+            "x",
+            "--from",
+            "2021-04-14",
+            "--alert-format",
+            "avro",
+            "--schema-registry-url",
+            "mock://hunt-avro");
+    assertEquals(1, run.code());
+    assertTrue(run.err().contains("--alert-format avro needs --output-topic"), run.err());
   }
 
   @Test
@@ -154,9 +207,15 @@ class HuntCommandTest {
   }
 
   private static Map<String, List<String>> byDevice(List<String> alerts) {
+    return byDevice(alerts, "");
+  }
+
+  /** Alerts by the device id that follows {@code within} (the JSON form's or OCSF's). */
+  private static Map<String, List<String>> byDevice(List<String> alerts, String within) {
+    String key = within.isEmpty() ? "\"deviceId\":\"" : "\"uid\":\"";
     Map<String, List<String>> m = new TreeMap<>();
     for (String a : alerts) {
-      int i = a.indexOf("\"deviceId\":\"") + 12;
+      int i = a.indexOf(key, a.indexOf(within)) + key.length();
       m.computeIfAbsent(a.substring(i, a.indexOf('"', i)), d -> new ArrayList<>()).add(a);
     }
     return m;

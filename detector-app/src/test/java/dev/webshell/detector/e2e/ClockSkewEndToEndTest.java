@@ -14,6 +14,7 @@ import dev.webshell.detector.hunt.HuntResult;
 import dev.webshell.detector.hunt.HuntSettings;
 import dev.webshell.detector.offline.Scanner;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.detector.topology.DetectorClock;
 import dev.webshell.detector.topology.Ev;
@@ -92,7 +93,7 @@ class ClockSkewEndToEndTest {
             .applicationId(appId)
             .stateDir(stateDir.resolve(appId))
             .inputFormat(InputFormat.JSON)
-            .alertFormat("json")
+            .alertFormat(AlertFormat.JSON)
             .metricsPort(-1)
             .createTopics(true)
             .partitions(3)
@@ -393,7 +394,7 @@ class ClockSkewEndToEndTest {
             null,
             RuleSpec.seed(),
             null,
-            "json",
+            AlertFormat.JSON,
             null,
             "exactly_once_v2",
             stateDir.resolve("hunt"),

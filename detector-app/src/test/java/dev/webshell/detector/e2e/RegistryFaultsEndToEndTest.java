@@ -12,6 +12,7 @@ import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.serde.AlertJson;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.schema.DeviceProcessEvent;
@@ -136,7 +137,7 @@ class RegistryFaultsEndToEndTest {
             .applicationId(APP)
             .stateDir(state)
             .inputFormat(InputFormat.AVRO)
-            .alertFormat("avro")
+            .alertFormat(AlertFormat.AVRO)
             .registry(registry)
             .rule(RuleSpec.seed())
             .metricsPort(0) // metrics and health on a free port

@@ -11,9 +11,11 @@ import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.serde.AlertJson;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.detector.service.StartupException;
+import dev.webshell.detector.siem.EcsAlert;
 import dev.webshell.detector.topology.Ev;
 import dev.webshell.detector.topology.StreamsSettings;
 import dev.webshell.schema.DeviceProcessEvent;
@@ -77,7 +79,7 @@ class RunEndToEndTest {
             .applicationId(appId)
             .stateDir(state)
             .inputFormat(format)
-            .alertFormat(alerts)
+            .alertFormat(AlertFormat.parse(alerts))
             .registry(registry)
             .rule(RuleSpec.seed())
             .metricsPort(-1)
@@ -120,6 +122,45 @@ class RunEndToEndTest {
           running.streams().metadataForLocalThreads().size(),
           "one stream thread per CPU unless num.stream.threads is set");
     }
+  }
+
+  @Test
+  void shouldWriteTheEcsFormOfExactlyTheRevisionsScanPrintsWithAlertFormatEcs() {
+    List<DeviceProcessEvent> events = Traffic.events(13, 2000, 150);
+    List<String> expected =
+        Traffic.scan(events).stream()
+            .map(
+                json ->
+                    UTF8.apply(
+                        EcsAlert.toBytes(
+                            AlertJson.fromJson(json.getBytes(StandardCharsets.UTF_8)))))
+            .toList();
+    kafka.createTopic("ecs-events", 3, (short) 1);
+    Topics.produce(kafka.clientConfig(), "ecs-events", json(events));
+    try (DetectorService.Running running =
+        service("ecs-events", "ecs-alerts", "e2e-ecs", stateDir, InputFormat.JSON, "ecs", null)
+            .start()) {
+      List<String> actual =
+          Topics.readCommitted(
+              kafka.clientConfig(), "ecs-alerts", expected.size(), Duration.ofSeconds(90), UTF8);
+      assertEquals(expected.size(), actual.size(), "revisions\n" + log);
+      assertEquals(byHost(expected), byHost(actual));
+    }
+  }
+
+  /** ECS documents by {@code host.id}, in topic order. */
+  private static Map<String, List<String>> byHost(List<String> docs) {
+    Map<String, List<String>> out = new java.util.TreeMap<>();
+    for (String d : docs) {
+      try {
+        String host =
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(d).at("/host/id").asText();
+        out.computeIfAbsent(host, k -> new java.util.ArrayList<>()).add(d);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return out;
   }
 
   @Test
@@ -192,7 +233,7 @@ class RunEndToEndTest {
             .applicationId("e2e-missing-out")
             .stateDir(stateDir)
             .inputFormat(InputFormat.JSON)
-            .alertFormat("json")
+            .alertFormat(AlertFormat.JSON)
             .metricsPort(-1)
             .partitions(1)
             .replicationFactor((short) 1)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.rule.RuleFiles;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.detector.topology.DetectorClock;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
@@ -84,7 +85,7 @@ class HuntTest {
         null,
         RULE,
         null,
-        "json",
+        AlertFormat.JSON,
         null,
         "exactly_once_v2",
         tmp.resolve("hunt-state"),
@@ -141,7 +142,7 @@ class HuntTest {
             .applicationId("live-detector")
             .stateDir(Files.createDirectories(tmp.resolve("live-state")))
             .inputFormat(InputFormat.AUTO)
-            .alertFormat("json")
+            .alertFormat(AlertFormat.JSON)
             .rule(RULE)
             .metricsPort(-1)
             .createTopics(true)

@@ -1,0 +1,42 @@
+package dev.webshell.detector.notify;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * The user's Kafka settings ({@code --kafka-config}, {@code -D}) for notify's plain clients: the
+ * keys each client knows, config providers, and {@code consumer.}/{@code producer.}-prefixed keys
+ * (as Kafka Streams takes them for {@code run}), which win over the plain ones.
+ */
+final class KafkaClients {
+  private KafkaClients() {}
+
+  static Map<String, Object> consumer(Map<String, Object> user) {
+    return pick(user, ConsumerConfig.configNames(), "consumer.");
+  }
+
+  static Map<String, Object> producer(Map<String, Object> user) {
+    return pick(user, ProducerConfig.configNames(), "producer.");
+  }
+
+  private static Map<String, Object> pick(
+      Map<String, Object> user, Set<String> known, String prefix) {
+    Map<String, Object> out = new HashMap<>();
+    user.forEach(
+        (k, v) -> {
+          if (known.contains(k) || k.startsWith("config.providers")) {
+            out.put(k, v);
+          }
+        });
+    user.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix) && known.contains(k.substring(prefix.length()))) {
+            out.put(k.substring(prefix.length()), v);
+          }
+        });
+    return out;
+  }
+}
