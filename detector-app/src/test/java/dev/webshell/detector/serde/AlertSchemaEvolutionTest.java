@@ -10,6 +10,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -18,12 +19,15 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
 
-/** The alert schema gained {@code status} (default "open") at its end: both ways compatible. */
+/**
+ * The alert schema gained {@code aheadOfClock} (default false) and {@code status} (default "open")
+ * at its end: both ways compatible with the first published version ({@code
+ * WebShellAlert-v1.avsc}). On a real registry: {@code AlertSchemaRegistryCompatibilityTest}.
+ */
 class AlertSchemaEvolutionTest {
   static Schema before() throws Exception {
     try (InputStream in =
-        AlertSchemaEvolutionTest.class.getResourceAsStream(
-            "/avro/WebShellAlert-before-status.avsc")) {
+        AlertSchemaEvolutionTest.class.getResourceAsStream("/avro/WebShellAlert-v1.avsc")) {
       Schema.Parser parser = new Schema.Parser();
       parser.parse(dev.webshell.schema.Evidence.getClassSchema().toString());
       return parser.parse(in);
@@ -37,18 +41,21 @@ class AlertSchemaEvolutionTest {
         SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE,
         SchemaCompatibility.checkReaderWriterCompatibility(WebShellAlert.getClassSchema(), old)
             .getType());
-    // an old writer's bytes: the new record without its last field, written with the old schema
+    // an old writer's bytes: the alert's fields that version 1 had, written with version 1
     WebShellAlert a = TestAlerts.open(2).build();
+    GenericRecord v1 = new GenericData.Record(old);
+    for (Schema.Field f : old.getFields()) {
+      v1.put(f.name(), toGeneric(a.get(f.name()), f.schema()));
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-    new SpecificDatumWriter<WebShellAlert>(WebShellAlert.getClassSchema()).write(a, enc);
+    new GenericDatumWriter<GenericRecord>(old).write(v1, enc);
     enc.flush();
-    byte[] withStatus = out.toByteArray();
-    byte[] withoutStatus = java.util.Arrays.copyOf(withStatus, withStatus.length - 5); // "open"
     WebShellAlert read =
         new SpecificDatumReader<WebShellAlert>(old, WebShellAlert.getClassSchema())
-            .read(null, DecoderFactory.get().binaryDecoder(withoutStatus, null));
+            .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
     assertEquals("open", read.getStatus());
+    assertEquals(false, read.getAheadOfClock());
     assertEquals(a, read);
   }
 
@@ -70,5 +77,24 @@ class AlertSchemaEvolutionTest {
             .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
     assertEquals(closed.getAlertId(), read.get("alertId").toString());
     assertEquals(4, read.get("revision"));
+  }
+
+  /** A specific value as the generic writer of version 1 takes it (records and their lists). */
+  private static Object toGeneric(Object v, Schema schema) {
+    if (v instanceof org.apache.avro.specific.SpecificRecord r) {
+      Schema s = schema.getType() == Schema.Type.UNION ? schema.getTypes().get(1) : schema;
+      GenericRecord g = new GenericData.Record(s);
+      for (Schema.Field f : s.getFields()) {
+        g.put(f.name(), toGeneric(r.get(r.getSchema().getField(f.name()).pos()), f.schema()));
+      }
+      return g;
+    }
+    if (v instanceof java.util.List<?> list && schema.getType() == Schema.Type.ARRAY) {
+      return list.stream().map(x -> toGeneric(x, schema.getElementType())).toList();
+    }
+    if (v instanceof java.time.Instant i) {
+      return i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000;
+    }
+    return v;
   }
 }

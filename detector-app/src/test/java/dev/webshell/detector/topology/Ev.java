@@ -34,6 +34,10 @@ public final class Ev {
     return e;
   }
 
+  public String device() {
+    return deviceId;
+  }
+
   public Ev device(String id) {
     deviceId = id;
     return this;
