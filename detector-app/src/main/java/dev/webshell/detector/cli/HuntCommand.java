@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
       "Alert revisions go to stdout as JSON lines (or to --output-topic); progress and a summary"
           + " to stderr.",
       "Exit codes: 0 when the hunt ran to its end, 1 on a start-up check or failure, 2 on a usage"
-          + " error, 130 after Ctrl-C (143 after SIGTERM); it cleans up first."
+          + " error, 3 when the result is inconclusive (records that may hold events of the range"
+          + " were not read; the last line says what to change), 130 after Ctrl-C (143 after"
+          + " SIGTERM); it cleans up first."
     },
     mixinStandardHelpOptions = true,
     sortOptions = false)
@@ -65,13 +67,14 @@ public final class HuntCommand implements Callable<Integer> {
 
   @Option(
       names = "--slack",
-      defaultValue = "1h",
       paramLabel = "DURATION",
       description =
           "How far record timestamps may lie from event times: reading starts at the first record"
               + " stamped at or after from - slack and stops at the first stamped at or after"
-              + " to + slack. 90s, 15m, 1h, 2d, 0, or 'unbounded' (whole topics up to their end at"
-              + " start) (default: ${DEFAULT-VALUE}).")
+              + " to + slack; refused when samples of what it leaves out hold events of the range."
+              + " 90s, 15m, 1h, 2d, 0, or 'unbounded' (every record up to the end at start)."
+              + " Default: 1h where samples confirm that record timestamps follow event times,"
+              + " else every record.")
   String slack;
 
   @Option(
@@ -163,7 +166,9 @@ public final class HuntCommand implements Callable<Integer> {
     try {
       InputFormat format = InputFormat.parse(inputFormat);
       Duration slackDuration =
-          "unbounded".equalsIgnoreCase(slack.trim()) ? null : TimeSpecs.duration(slack);
+          slack == null
+              ? HuntSettings.DEFAULT_SLACK
+              : "unbounded".equalsIgnoreCase(slack.trim()) ? null : TimeSpecs.duration(slack);
       settings =
           new HuntSettings(
               kafka.clientConfig(),
@@ -172,6 +177,7 @@ public final class HuntCommand implements Callable<Integer> {
               TimeSpecs.instant(from, now),
               TimeSpecs.instant(to, now),
               slackDuration,
+              slack != null,
               format,
               registry.config(kafka, config),
               rule.resolve(cl),
@@ -203,7 +209,10 @@ public final class HuntCommand implements Callable<Integer> {
     try {
       HuntResult result = hunt.run(line -> out.println(line));
       out.flush();
-      return result.interrupted() ? 130 : 0;
+      if (result.interrupted()) {
+        return 130;
+      }
+      return result.inconclusive() == null ? 0 : 3;
     } catch (StartupException e) {
       throw e;
     } catch (RuntimeException e) {

@@ -1,40 +1,31 @@
 package dev.webshell.detector.hunt;
 
-import dev.webshell.detector.event.AvroEventDecoder;
-import dev.webshell.detector.event.InputDeserializer;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.event.Timestamps;
-import dev.webshell.detector.ops.Directories;
+import dev.webshell.detector.ops.CaughtUp;
+import dev.webshell.detector.ops.RetryableFailures;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
-import dev.webshell.detector.rule.Rule;
-import dev.webshell.detector.serde.AlertSerializers;
+import dev.webshell.detector.service.DetectorStreams;
 import dev.webshell.detector.service.Preflight;
+import dev.webshell.detector.service.ProcessingGuarantee;
 import dev.webshell.detector.service.StartupException;
-import dev.webshell.detector.topology.DeadLetters;
 import dev.webshell.detector.topology.DetectorSerdes;
-import dev.webshell.detector.topology.DetectorTopology;
-import dev.webshell.detector.topology.StreamsSettings;
 import dev.webshell.detector.topology.TopologyConfig;
-import dev.webshell.schema.WebShellAlert;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -46,35 +37,33 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 
 /**
  * A retro-hunt: replays input topics over the event-time range {@code [from, to)} through the live
- * detector's topology ({@link DetectorTopology#build}) under a fresh application id, ends by itself
- * once it has read what was there when it started, and removes everything it created.
+ * detector's topology under a fresh application id, ends by itself once it has read what was there
+ * when it started, and removes everything it created.
  *
- * <p>How it ends: the start and stop offsets of every input partition are planned once ({@link
- * HuntPlan}) and the start offsets committed for the hunt's own group before Kafka Streams starts.
- * The hunt watches the group's committed offsets with the Admin API; once every input partition has
- * reached its stop offset, all matches are in the repartition topic (written in the same
- * transaction as those offsets, or flushed before them at least once), whose end offsets are then
- * captured; once the group has committed those too, every alert is written. Kafka Streams is then
- * closed (leaving the group), the alerts read to their end, and the internal topics, private
- * topics, consumer group and local state deleted.
+ * <p>What it reads: every record that may hold an event of the range. Record timestamps may prune
+ * the read ({@link HuntPlan}) only where they are known to follow event times: given {@code
+ * --slack}, by the user's word, checked by samples ({@link PlanCheck}) that may refuse it;
+ * otherwise only when the samples confirm it, and every record is read when they do not. A result
+ * that may miss events of the range (records left out unverified, or planned records that could not
+ * be read) is reported as inconclusive, never as a clean one.
+ *
+ * <p>How it ends: the start offsets are committed for the hunt's own group before Kafka Streams
+ * starts; once the group has committed every stop offset ({@link CaughtUp}), all matches are in the
+ * repartition topic, which is then drained the same way — until its end offsets stay put, since the
+ * sources' last progress (which closes emptied windows) comes a moment after their last record.
  */
 public final class Hunt {
-  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
+  /** How long the repartition topic's end offsets must stay put before the hunt ends. */
+  static final Duration SETTLED = Duration.ofSeconds(3);
+
   private static final long CHECK_EVERY_NANOS = 400_000_000L;
-  private static final int DEAD_LETTER_SAMPLES = 10;
 
   private final HuntSettings s;
   private final PrintWriter err;
@@ -84,6 +73,7 @@ public final class Hunt {
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean cancelled;
+  private long printedAlerts;
 
   /**
    * @param err progress, notices and the summary
@@ -140,20 +130,17 @@ public final class Hunt {
   public HuntResult run(Consumer<String> alertSink) {
     long started = System.nanoTime();
     try {
-      return hunt(alertSink, started);
+      return plannedHunt(alertSink, started);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HuntFailedException("interrupted while planning the hunt", e);
     } finally {
       finished.countDown();
     }
   }
 
-  private HuntResult hunt(Consumer<String> alertSink, long started) {
-    try {
-      return plannedHunt(alertSink, started);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new HuntFailedException("interrupted while planning the hunt", e);
-    }
-  }
+  /** What the hunt reads, and whether leaving the rest out is known to be safe. */
+  private record Reading(HuntPlan plan, String leftOutUnverified) {}
 
   private HuntResult plannedHunt(Consumer<String> alertSink, long started)
       throws InterruptedException {
@@ -167,7 +154,9 @@ public final class Hunt {
     if (s.inputFormat() == InputFormat.AVRO && s.registry() == null) {
       throw new StartupException("--input-format avro needs --schema-registry-url");
     }
-    try (Preflight preflight = new Preflight(s.clientConfig())) {
+    try (Preflight preflight = new Preflight(s.clientConfig());
+        SchemaRegistryClient registry =
+            s.registry() == null ? null : SchemaRegistryClients.create(s.registry())) {
       Admin admin = preflight.admin();
       String clusterId = preflight.checkBrokers();
       List<String> inputs =
@@ -187,10 +176,10 @@ public final class Hunt {
       }
       preflight.checkOutputs(userTopics, false, 1, (short) -1);
       List<TopicPartition> tps = partitions(admin, inputs);
-      HuntPlan plan;
-      try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-        plan = HuntPlan.compute(consumer, tps, s.from(), s.to(), s.slack(), ADMIN_TIMEOUT);
-      }
+      DetectorSerdes serdes =
+          DetectorStreams.serdes(s.inputFormat(), s.alertFormat(), registry, s.rule());
+      Reading reading = plan(tps, serdes);
+      HuntPlan plan = reading.plan();
       info(
           "Kafka cluster "
               + clusterId
@@ -204,8 +193,8 @@ public final class Hunt {
               + tps.size()
               + " partitions, "
               + plan.totalRecords()
-              + " records to read, slack "
-              + (s.slack() == null ? "unbounded" : s.slack())
+              + " records to read"
+              + (plan.outside() == 0 ? "" : ", " + plan.outside() + " left out")
               + "), rule "
               + s.rule().profile()
               + " "
@@ -214,93 +203,150 @@ public final class Hunt {
               + appId);
       if (plan.totalRecords() == 0) {
         info(
-            "no record has a timestamp in ["
-                + (s.slack() == null ? "the beginning" : "from - slack")
-                + ", to + slack): nothing to read (record timestamps far from event times? see"
-                + " --slack)");
+            "nothing to read: the topics hold no record" + (plan.outside() == 0 ? "" : " planned"));
       }
-      return execute(admin, inputs, plan, alertSink, started);
+      return execute(admin, plan, reading.leftOutUnverified(), serdes, alertSink, started);
+    } catch (Exception e) {
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e instanceof InterruptedException i) {
+        throw i;
+      }
+      throw new HuntFailedException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Plans the read. An unbounded slack reads everything. A slack the user gave prunes by record
+   * timestamp unless samples of what it leaves out hold events of the range (then the hunt refuses
+   * with what to change). Without one, the default slack prunes only when the samples confirm it.
+   *
+   * @return the plan, and why what it leaves out is not known to be safe (or null)
+   */
+  private Reading plan(List<TopicPartition> tps, DetectorSerdes serdes) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      if (s.slack() == null) {
+        info("--slack unbounded: reading every record");
+        return new Reading(HuntPlan.everything(consumer, tps, KafkaCalls.TIMEOUT), null);
+      }
+      HuntPlan pruned =
+          HuntPlan.compute(consumer, tps, s.from(), s.to(), s.slack(), KafkaCalls.TIMEOUT);
+      PlanCheck.Verdict v =
+          PlanCheck.check(consumer, pruned, s.from(), s.to(), r -> eventTimes(serdes, r));
+      String slack = "record timestamps within " + TimeSpecs.format(s.slack()) + " of event times";
+      switch (v.kind()) {
+        case NOTHING_LEFT_OUT:
+          return new Reading(pruned, null);
+        case VERIFIED:
+          info(
+              "reading by record timestamp ("
+                  + slack
+                  + "): confirmed by "
+                  + v.decoded()
+                  + " records sampled from the "
+                  + pruned.outside()
+                  + " left out, none with an event in the range");
+          return new Reading(pruned, null);
+        case UNSAFE:
+          if (s.slackGiven()) {
+            throw new StartupException(
+                "--slack "
+                    + TimeSpecs.format(s.slack())
+                    + " would leave out events of the range: "
+                    + v.evidence()
+                    + ". Record timestamps do not follow event times here (a topic refilled from"
+                    + " an export?): rerun with --slack unbounded, or without --slack");
+          }
+          info(
+              "reading every record: record timestamps do not follow event times here ("
+                  + v.evidence()
+                  + ")");
+          return new Reading(HuntPlan.everything(consumer, tps, KafkaCalls.TIMEOUT), null);
+        case UNKNOWN:
+        default:
+          if (s.slackGiven()) {
+            info(
+                "--slack "
+                    + TimeSpecs.format(s.slack())
+                    + ": the "
+                    + pruned.outside()
+                    + " records it leaves out could not be checked (none could be decoded)");
+            return new Reading(
+                pruned,
+                pruned.outside()
+                    + " records were left out by --slack "
+                    + TimeSpecs.format(s.slack())
+                    + " without a check; rerun with --slack unbounded to read them");
+          }
+          info(
+              "reading every record: whether record timestamps follow event times could not be"
+                  + " checked (no sampled record could be decoded)");
+          return new Reading(HuntPlan.everything(consumer, tps, KafkaCalls.TIMEOUT), null);
+      }
+    }
+  }
+
+  private static List<Long> eventTimes(DetectorSerdes serdes, ConsumerRecord<byte[], byte[]> r) {
+    try {
+      return PlanCheck.times(serdes.input().deserialize(r.topic(), r.headers(), r.value()));
+    } catch (RuntimeException e) {
+      return List.of(); // unreadable: no evidence either way
     }
   }
 
   private HuntResult execute(
-      Admin admin, List<String> inputs, HuntPlan plan, Consumer<String> alertSink, long started) {
-    SchemaRegistryClient registry =
-        s.registry() == null ? null : SchemaRegistryClients.create(s.registry());
+      Admin admin,
+      HuntPlan plan,
+      String leftOutUnverified,
+      DetectorSerdes serdes,
+      Consumer<String> alertSink,
+      long started) {
     KafkaStreams streams = null;
     KafkaConsumer<byte[], byte[]> output = null;
-    long printed = 0;
     long read = 0;
     List<String> samples = new ArrayList<>();
     List<String> leftovers = new ArrayList<>();
     boolean interrupted = false;
     Progress progress = new Progress(err, terminal, s.progressInterval(), plan.totalRecords());
+    CaughtUp caughtUp = new CaughtUp(admin, appId, this::consumer);
     try {
-      List<NewTopic> own = new ArrayList<>();
-      if (s.outputTopic() == null) {
-        own.add(new NewTopic(alertsTopic(), Optional.of(1), Optional.empty()));
-      }
-      if (s.deadLetterTopic() == null) {
-        own.add(new NewTopic(deadLetterTopic(), Optional.of(1), Optional.empty()));
-      }
-      if (!own.isEmpty()) {
-        get(admin.createTopics(own).all());
-      }
-      Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
-      plan.startOffsets().forEach((tp, o) -> start.put(tp, new OffsetAndMetadata(o)));
-      get(admin.alterConsumerGroupOffsets(appId, start).all());
+      if (plan.totalRecords() > 0) {
+        List<NewTopic> own = new ArrayList<>();
+        if (s.outputTopic() == null) {
+          own.add(new NewTopic(alertsTopic(), Optional.of(1), Optional.empty()));
+        }
+        if (s.deadLetterTopic() == null) {
+          own.add(new NewTopic(deadLetterTopic(), Optional.of(1), Optional.empty()));
+        }
+        if (!own.isEmpty()) {
+          KafkaCalls.get(admin.createTopics(own).all());
+        }
+        Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+        plan.startOffsets().forEach((tp, o) -> start.put(tp, new OffsetAndMetadata(o)));
+        KafkaCalls.get(admin.alterConsumerGroupOffsets(appId, start).all());
 
-      streams = startStreams(registry);
-      if (s.outputTopic() == null) {
-        output = consumer();
-        TopicPartition alerts = new TopicPartition(alertsTopic(), 0);
-        output.assign(List.of(alerts));
-        output.seekToBeginning(List.of(alerts));
-      }
-
-      Map<TopicPartition, Long> drain = null;
-      Map<TopicPartition, Long> lastCommitted = Map.of();
-      long lastCheck = 0;
-      while (true) {
-        if (cancelled) {
-          interrupted = true;
-          break;
+        streams = startStreams(serdes);
+        if (s.outputTopic() == null) {
+          output = consumer();
+          TopicPartition alerts = new TopicPartition(alertsTopic(), 0);
+          output.assign(List.of(alerts));
+          output.seekToBeginning(List.of(alerts));
         }
-        Throwable failure = fatal.get();
-        if (failure != null) {
-          throw new HuntFailedException("Kafka Streams failed: " + rootMessage(failure), failure);
+        interrupted = awaitEnd(admin, plan, caughtUp, progress, output, alertSink);
+        progress.finish();
+        if (!interrupted) {
+          HuntCleanup.close(streams);
+          if (output != null) {
+            printedAlerts += printToEnd(output, alertSink);
+          }
+          read = plan.recordsDone(caughtUp.committed());
         }
-        if (output != null) {
-          printed += print(output, alertSink, Duration.ofMillis(200));
-        } else {
-          sleep(200);
+        if (s.deadLetterTopic() == null && !interrupted && metrics.deadLetters() > 0) {
+          try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+            samples = HuntReport.deadLetterSamples(c, deadLetterTopic());
+          }
         }
-        if (System.nanoTime() - lastCheck < CHECK_EVERY_NANOS) {
-          continue;
-        }
-        lastCheck = System.nanoTime();
-        Map<TopicPartition, Long> committed = committed(admin);
-        read = plan.recordsDone(committed);
-        progress.update(read, drain != null);
-        if (drain == null
-            && reached(plan.partitions().keySet(), stops(plan), committed, lastCommitted)) {
-          drain = endOffsets(partitions(admin, List.of(repartitionTopic())));
-        }
-        if (drain != null && reached(drain.keySet(), drain, committed, lastCommitted)) {
-          break;
-        }
-        lastCommitted = committed;
-      }
-      progress.finish();
-      if (!interrupted) {
-        closeStreams(streams);
-        if (output != null) {
-          printed += printToEnd(output, alertSink);
-        }
-        read = plan.recordsDone(committed(admin));
-      }
-      if (s.deadLetterTopic() == null && !interrupted) {
-        samples = deadLetterSamples();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -313,14 +359,17 @@ public final class Hunt {
       if (interrupted) {
         info("interrupted: stopping and cleaning up");
       }
-      leftovers.addAll(cleanUp(admin, streams));
-      if (registry != null) {
-        try {
-          registry.close();
-        } catch (Exception e) {
-          // closing on the way out
-        }
-      }
+      leftovers.addAll(HuntCleanup.run(admin, streams, appId, s.stateDir()));
+      leftovers.forEach(l -> info("could not remove " + l));
+    }
+    long alerts = s.outputTopic() == null ? printedAlerts : metrics.alertsEmitted();
+    String inconclusive = null;
+    if (!interrupted && read < plan.totalRecords()) {
+      inconclusive =
+          (plan.totalRecords() - read)
+              + " planned records could not be read (deleted by retention during the hunt?)";
+    } else if (!interrupted && leftOutUnverified != null && alerts == 0) {
+      inconclusive = leftOutUnverified;
     }
     HuntResult result =
         new HuntResult(
@@ -331,26 +380,85 @@ public final class Hunt {
             metrics.events(),
             metrics.outOfRangeEvents(),
             metrics.matches(),
-            s.outputTopic() == null ? printed : metrics.alertsEmitted(),
+            alerts,
             metrics.deadLetters(),
             metrics.deadLettersByReason(),
             metrics.skippedByCategory(),
             samples,
             Duration.ofNanos(System.nanoTime() - started),
             interrupted,
-            leftovers);
-    summary(result);
+            leftovers,
+            plan.outside(),
+            inconclusive);
+    HuntReport.summary(result, s, appId, this::info);
     return result;
   }
 
-  private KafkaStreams startStreams(SchemaRegistryClient registry) {
-    Serde<WebShellAlert> alertSerde = AlertSerializers.outputSerde(s.alertFormat(), registry);
-    InputDeserializer input =
-        new InputDeserializer(
-            s.inputFormat(),
-            registry == null
-                ? null
-                : new AvroEventDecoder(registry, new Rule(s.rule())::mayBeShell));
+  /**
+   * Prints alerts while waiting until every planned input record and every match it led to has been
+   * processed. Returns true when cancelled.
+   */
+  private boolean awaitEnd(
+      Admin admin,
+      HuntPlan plan,
+      CaughtUp caughtUp,
+      Progress progress,
+      KafkaConsumer<byte[], byte[]> output,
+      Consumer<String> alertSink)
+      throws InterruptedException {
+    Map<TopicPartition, Long> drain = null;
+    long drainAt = 0;
+    long lastCheck = 0;
+    while (true) {
+      if (cancelled) {
+        return true;
+      }
+      Throwable failure = fatal.get();
+      if (failure != null) {
+        throw new HuntFailedException("Kafka Streams failed: " + rootMessage(failure), failure);
+      }
+      if (output != null) {
+        printedAlerts += print(output, alertSink, Duration.ofMillis(200));
+      } else {
+        Thread.sleep(200);
+      }
+      if (System.nanoTime() - lastCheck < CHECK_EVERY_NANOS) {
+        continue;
+      }
+      lastCheck = System.nanoTime();
+      Map<TopicPartition, Long> committed = caughtUp.committed();
+      progress.update(plan.recordsDone(committed), drain != null);
+      if (drain == null) {
+        if (caughtUp.reached(stops(plan), committed)) {
+          drain = repartitionEnds(admin, caughtUp);
+          drainAt = System.nanoTime();
+        }
+      } else if (caughtUp.reached(drain, committed)
+          && System.nanoTime() - drainAt >= SETTLED.toNanos()) {
+        Map<TopicPartition, Long> now = repartitionEnds(admin, caughtUp);
+        if (now.equals(drain)) {
+          return false;
+        }
+        drain = now;
+        drainAt = System.nanoTime();
+      }
+    }
+  }
+
+  /** Where the repartition topic ends now; empty before Kafka Streams has created it. */
+  private Map<TopicPartition, Long> repartitionEnds(Admin admin, CaughtUp caughtUp)
+      throws InterruptedException {
+    try {
+      return caughtUp.endOffsets(partitions(admin, List.of(repartitionTopic())));
+    } catch (KafkaCalls.Failure e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return Map.of();
+      }
+      throw e;
+    }
+  }
+
+  private KafkaStreams startStreams(DetectorSerdes serdes) {
     TopologyConfig config =
         new TopologyConfig(
             s.inputPattern() == null ? s.inputTopics() : List.of(),
@@ -361,28 +469,27 @@ public final class Hunt {
             Timestamps.toMicros(s.from()),
             Timestamps.toMicros(s.to()),
             s.clock());
-    var topology = DetectorTopology.build(config, new DetectorSerdes(input, alertSerde), metrics);
-
-    Map<String, Object> props = new HashMap<>(s.clientConfig());
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
-    props.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, s.processingGuarantee());
-    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0);
-    props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
-    props.putIfAbsent(
-        StreamsConfig.NUM_STREAM_THREADS_CONFIG, StreamsSettings.defaultStreamThreads());
-    StreamsSettings.taskIdleDefault(s.inputTopics(), s.inputPattern()).forEach(props::putIfAbsent);
-    // every input partition has a committed start offset; anything else (a repartition partition,
-    // a topic created during the hunt) starts at its beginning
-    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-    StreamsSettings.required(deadLetterTopic(), metrics)
-        .forEach((k, v) -> props.put((String) k, v));
-    KafkaStreams streams = new KafkaStreams(topology, new StreamsConfig(props));
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          fatal.compareAndSet(null, e);
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+    DetectorStreams.Spec spec =
+        new DetectorStreams.Spec(
+            s.clientConfig(),
+            appId,
+            s.stateDir(),
+            ProcessingGuarantee.parse(s.processingGuarantee()),
+            0,
+            deadLetterTopic(),
+            Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200),
+            // every input partition has a committed start offset; anything else (a repartition
+            // partition, a topic created during the hunt) starts at its beginning
+            Map.of(
+                StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest"));
+    KafkaStreams streams =
+        DetectorStreams.create(
+            config,
+            serdes,
+            spec,
+            metrics,
+            new RetryableFailures(null),
+            e -> fatal.compareAndSet(null, e));
     streams.setStateListener(
         (now, before) -> {
           if (now == KafkaStreams.State.ERROR) {
@@ -406,80 +513,10 @@ public final class Hunt {
     return m;
   }
 
-  /**
-   * Every partition's committed offset reached its target. A partition whose committed offset sits
-   * below the target, unchanged since the last look, is checked for records the hunt could still
-   * read: a transaction marker at the end of a partition is not a record, and a consumer may commit
-   * the offset before it.
-   */
-  private boolean reached(
-      Collection<TopicPartition> tps,
-      Map<TopicPartition, Long> targets,
-      Map<TopicPartition, Long> committed,
-      Map<TopicPartition, Long> lastCommitted) {
-    List<TopicPartition> behind = new ArrayList<>();
-    for (TopicPartition tp : tps) {
-      long target = targets.get(tp);
-      Long c = committed.get(tp);
-      if (target == 0 || c != null && c >= target) {
-        continue;
-      }
-      if (c == null || !c.equals(lastCommitted.get(tp))) {
-        return false;
-      }
-      behind.add(tp);
-    }
-    for (TopicPartition tp : behind) {
-      if (!nothingToRead(tp, committed.get(tp), targets.get(tp))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** No record a read_committed consumer would return lies in {@code [from, to)}. */
-  private boolean nothingToRead(TopicPartition tp, long from, long to) {
-    try (KafkaConsumer<byte[], byte[]> probe = consumer()) {
-      probe.assign(List.of(tp));
-      probe.seek(tp, from);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-      while (System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : probe.poll(Duration.ofMillis(200))) {
-          if (r.offset() < to) {
-            return false;
-          }
-        }
-        if (probe.position(tp) >= to) {
-          return true;
-        }
-      }
-      return false;
-    }
-  }
-
-  private Map<TopicPartition, Long> committed(Admin admin) throws InterruptedException {
-    Map<TopicPartition, OffsetAndMetadata> offsets =
-        get(admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata());
-    Map<TopicPartition, Long> out = new HashMap<>();
-    offsets.forEach(
-        (tp, o) -> {
-          if (o != null) {
-            out.put(tp, o.offset());
-          }
-        });
-    return out;
-  }
-
-  private Map<TopicPartition, Long> endOffsets(List<TopicPartition> tps) {
-    try (KafkaConsumer<byte[], byte[]> c = consumer()) {
-      c.assign(tps);
-      return c.endOffsets(tps, ADMIN_TIMEOUT);
-    }
-  }
-
   private List<TopicPartition> partitions(Admin admin, List<String> topics)
       throws InterruptedException {
-    Map<String, TopicDescription> described = get(admin.describeTopics(topics).allTopicNames());
+    Map<String, TopicDescription> described =
+        KafkaCalls.get(admin.describeTopics(topics).allTopicNames());
     List<TopicPartition> tps = new ArrayList<>();
     for (String t : topics) {
       for (TopicPartitionInfo p : described.get(t).partitions()) {
@@ -503,9 +540,9 @@ public final class Hunt {
 
   private long printToEnd(KafkaConsumer<byte[], byte[]> output, Consumer<String> sink) {
     TopicPartition tp = new TopicPartition(alertsTopic(), 0);
-    long end = output.endOffsets(List.of(tp), ADMIN_TIMEOUT).get(tp);
+    long end = output.endOffsets(List.of(tp), KafkaCalls.TIMEOUT).get(tp);
     long n = 0;
-    long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+    long deadline = System.nanoTime() + KafkaCalls.TIMEOUT.toNanos();
     while (output.position(tp) < end) {
       if (System.nanoTime() > deadline) {
         throw new HuntFailedException("could not read the alerts to their end", null);
@@ -513,173 +550,6 @@ public final class Hunt {
       n += print(output, sink, Duration.ofMillis(200));
     }
     return n;
-  }
-
-  /** Reads the private dead-letter topic: how the first few records failed, and where from. */
-  private List<String> deadLetterSamples() {
-    List<String> out = new ArrayList<>();
-    if (metrics.deadLetters() == 0) {
-      return out;
-    }
-    TopicPartition tp = new TopicPartition(deadLetterTopic(), 0);
-    try (KafkaConsumer<byte[], byte[]> c = consumer()) {
-      c.assign(List.of(tp));
-      c.seekToBeginning(List.of(tp));
-      long end = c.endOffsets(List.of(tp), ADMIN_TIMEOUT).get(tp);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (c.position(tp) < end && out.size() < DEAD_LETTER_SAMPLES) {
-        if (System.nanoTime() > deadline) {
-          break;
-        }
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-          if (out.size() < DEAD_LETTER_SAMPLES) {
-            out.add(describe(r));
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  private static String describe(ConsumerRecord<byte[], byte[]> r) {
-    String index = header(r, DeadLetters.ENVELOPE_INDEX);
-    return header(r, DeadLetters.SOURCE_TOPIC)
-        + "/"
-        + header(r, DeadLetters.SOURCE_PARTITION)
-        + "@"
-        + header(r, DeadLetters.SOURCE_OFFSET)
-        + (index == null ? "" : " (record " + index + ")")
-        + ": "
-        + header(r, DeadLetters.ERROR_REASON)
-        + ": "
-        + header(r, DeadLetters.ERROR_MESSAGE);
-  }
-
-  private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
-    Header h = r.headers().lastHeader(key);
-    return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-  }
-
-  private void closeStreams(KafkaStreams streams) {
-    if (streams != null) {
-      streams.close(
-          CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-              .withTimeout(CLOSE_TIMEOUT));
-    }
-  }
-
-  /**
-   * Closes Kafka Streams (leaving the group), deletes its local state, every topic named {@code
-   * <appId>-…} (internal and private ones) and the consumer group. Returns what could not be
-   * removed.
-   */
-  private List<String> cleanUp(Admin admin, KafkaStreams streams) {
-    List<String> left = new ArrayList<>();
-    if (streams != null) {
-      closeStreams(streams);
-      try {
-        streams.cleanUp();
-      } catch (RuntimeException e) {
-        left.add("local state under " + s.stateDir() + " (" + e.getMessage() + ")");
-      }
-    }
-    Directories.deleteRecursively(s.stateDir().resolve(appId));
-    try {
-      Set<String> all = get(admin.listTopics().names());
-      List<String> mine = all.stream().filter(t -> t.startsWith(appId + "-")).sorted().toList();
-      if (!mine.isEmpty()) {
-        try {
-          get(admin.deleteTopics(mine).all());
-        } catch (ExecutionFailure e) {
-          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-            left.add("topics " + String.join(", ", mine) + " (" + e.getMessage() + ")");
-          }
-        }
-      }
-    } catch (InterruptedException | ExecutionFailure e) {
-      left.add("topics " + appId + "-* (" + e.getMessage() + ")");
-    }
-    String group = deleteGroup(admin);
-    if (group != null) {
-      left.add(group);
-    }
-    for (String l : left) {
-      info("could not remove " + l);
-    }
-    return left;
-  }
-
-  private String deleteGroup(Admin admin) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    String last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        get(admin.deleteConsumerGroups(List.of(appId)).all());
-        return null;
-      } catch (ExecutionFailure e) {
-        if (e.getCause() instanceof GroupIdNotFoundException) {
-          return null;
-        }
-        // a member that has not left yet (GroupNotEmpty): try again shortly
-        last = e.getMessage();
-      } catch (InterruptedException e) {
-        last = "interrupted";
-        break;
-      }
-      try {
-        Thread.sleep(500);
-      } catch (InterruptedException e) {
-        last = "interrupted";
-        break;
-      }
-    }
-    return "consumer group " + appId + " (" + last + ")";
-  }
-
-  private void summary(HuntResult r) {
-    StringBuilder b = new StringBuilder();
-    b.append(r.interrupted() ? "interrupted after " : "done in ")
-        .append(String.format(java.util.Locale.ROOT, "%.1f s", r.elapsed().toMillis() / 1000.0))
-        .append(": ")
-        .append(r.recordsRead())
-        .append(" of ")
-        .append(r.recordsPlanned())
-        .append(" records read from ")
-        .append(r.partitions())
-        .append(" partitions, ")
-        .append(r.events())
-        .append(" events (")
-        .append(r.events() - r.outOfRange())
-        .append(" in range), ")
-        .append(r.matches())
-        .append(" matches, ")
-        .append(r.alerts())
-        .append(" alert revisions")
-        .append(s.outputTopic() == null ? "" : " to " + s.outputTopic())
-        .append(", ")
-        .append(r.deadLetters())
-        .append(" dead letters");
-    if (!r.deadLettersByReason().isEmpty()) {
-      b.append(" ").append(new TreeMap<>(r.deadLettersByReason()));
-    }
-    if (s.deadLetterTopic() != null && r.deadLetters() > 0) {
-      b.append(" (in ").append(s.deadLetterTopic()).append(")");
-    }
-    b.append(", ").append(r.skipped()).append(" records of other categories skipped");
-    if (!r.skippedByCategory().isEmpty()) {
-      b.append(" ").append(new TreeMap<>(r.skippedByCategory()));
-    }
-    info(b.toString());
-    for (String sample : r.deadLetterSamples()) {
-      info("dead letter: " + sample);
-    }
-    if (r.deadLetters() > r.deadLetterSamples().size() && !r.deadLetterSamples().isEmpty()) {
-      info("(" + (r.deadLetters() - r.deadLetterSamples().size()) + " more dead letters)");
-    }
-    info(
-        r.leftovers().isEmpty()
-            ? "removed " + appId + "-* topics, its consumer group and local state"
-            : "left behind: " + String.join("; ", r.leftovers()));
   }
 
   private KafkaConsumer<byte[], byte[]> consumer() {
@@ -697,29 +567,6 @@ public final class Hunt {
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, appId + "-reader");
     return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-  }
-
-  private static void sleep(long millis) throws InterruptedException {
-    Thread.sleep(millis);
-  }
-
-  private static <T> T get(org.apache.kafka.common.KafkaFuture<T> f) throws InterruptedException {
-    try {
-      return f.get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      throw new ExecutionFailure(e.getCause());
-    } catch (TimeoutException e) {
-      throw new ExecutionFailure(e);
-    }
-  }
-
-  /** An Admin call failed; the cause is Kafka's error. */
-  static final class ExecutionFailure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    ExecutionFailure(Throwable cause) {
-      super(cause.getMessage(), cause);
-    }
   }
 
   /** The hunt could not finish (Kafka Streams failed, or Kafka stopped answering). */

@@ -26,10 +26,18 @@ import org.apache.kafka.common.TopicPartition;
  */
 public record HuntPlan(Map<TopicPartition, Range> partitions) {
 
-  /** Offsets of one partition: read {@code [start, stop)}; {@code end} as captured at start. */
-  public record Range(long start, long stop, long end) {
+  /**
+   * Offsets of one partition: read {@code [start, stop)}; {@code first} and {@code end} as captured
+   * at start (the partition's first offset and its last stable offset).
+   */
+  public record Range(long first, long start, long stop, long end) {
     public long records() {
       return Math.max(0, stop - start);
+    }
+
+    /** Records of the partition the plan leaves out, before its start and from its stop. */
+    public long outside() {
+      return Math.max(0, start - first) + Math.max(0, end - Math.max(stop, start));
     }
   }
 
@@ -72,9 +80,21 @@ public record HuntPlan(Map<TopicPartition, Range> partitions) {
         start = s == null ? e : Math.min(s.offset(), e);
         stop = t == null ? e : Math.min(t.offset(), e);
       }
-      out.put(tp, new Range(start, Math.max(start, stop), e));
+      long f = Math.min(beginning.get(tp), e);
+      out.put(tp, new Range(f, start, Math.max(start, stop), e));
     }
     return new HuntPlan(out);
+  }
+
+  /** Every record of every partition, from its first offset to its end captured now. */
+  public static HuntPlan everything(
+      Consumer<?, ?> consumer, Collection<TopicPartition> tps, Duration timeout) {
+    return compute(consumer, tps, Instant.EPOCH, Instant.EPOCH.plusMillis(1), null, timeout);
+  }
+
+  /** Records the plan leaves out. */
+  public long outside() {
+    return partitions.values().stream().mapToLong(Range::outside).sum();
   }
 
   public long totalRecords() {

@@ -14,6 +14,9 @@ import java.util.Map;
  * @param alerts alert revisions printed (stdout) or emitted (to {@code --output-topic})
  * @param deadLetterSamples the first dead letters of a private dead-letter topic, described
  * @param leftovers topics or groups the clean-up could not remove (empty when all went)
+ * @param recordsLeftOut input records outside the planned offsets, not read
+ * @param inconclusive why the result cannot be taken as complete (records left out that may hold
+ *     events of the range, or planned records that could not be read), or {@code null}
  */
 public record HuntResult(
     String applicationId,
@@ -30,7 +33,9 @@ public record HuntResult(
     List<String> deadLetterSamples,
     Duration elapsed,
     boolean interrupted,
-    List<String> leftovers) {
+    List<String> leftovers,
+    long recordsLeftOut,
+    String inconclusive) {
 
   public HuntResult {
     deadLettersByReason = Map.copyOf(deadLettersByReason);

@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  * @param to end of the hunt (exclusive)
  * @param slack how far record timestamps may lie from event times; {@code null} for unbounded (read
  *     from the beginning of every partition to the end captured at start)
+ * @param slackGiven the user chose {@code slack}; otherwise the pruning it allows is applied only
+ *     when samples of the records it leaves out confirm it (see {@link PlanCheck}), and every
+ *     record is read when they do not
  * @param outputTopic the user's alert topic, or {@code null} to print alerts (JSON lines)
  * @param deadLetterTopic the user's dead-letter topic, or {@code null} for a private one deleted
  *     after the hunt
@@ -34,6 +37,7 @@ public record HuntSettings(
     Instant from,
     Instant to,
     Duration slack,
+    boolean slackGiven,
     InputFormat inputFormat,
     RegistryConfig registry,
     RuleSpec rule,
@@ -46,6 +50,9 @@ public record HuntSettings(
     DetectorClock clock) {
 
   public static final String APPLICATION_ID_PREFIX = "web-shell-detector-hunt-";
+
+  /** The slack tried when none is given. */
+  public static final Duration DEFAULT_SLACK = Duration.ofHours(1);
 
   public HuntSettings {
     Objects.requireNonNull(clientConfig, "clientConfig");

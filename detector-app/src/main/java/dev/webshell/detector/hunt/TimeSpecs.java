@@ -67,4 +67,25 @@ public final class TimeSpecs {
           "'" + text + "' is not a duration: use 90s, 15m, 1h, 2d, 1w, 0 or PT1H");
     }
   }
+
+  /** A duration as the options take it: {@code 90s}, {@code 15m}, {@code 1h}, {@code 2d}. */
+  public static String format(Duration d) {
+    if (d.isZero()) {
+      return "0";
+    }
+    long s = d.getSeconds();
+    if (d.getNano() != 0) {
+      return d.toMillis() + "ms";
+    }
+    if (s % 86_400 == 0) {
+      return s / 86_400 + "d";
+    }
+    if (s % 3600 == 0) {
+      return s / 3600 + "h";
+    }
+    if (s % 60 == 0) {
+      return s / 60 + "m";
+    }
+    return s + "s";
+  }
 }

@@ -1,7 +1,5 @@
 package dev.webshell.detector.service;
 
-import dev.webshell.detector.event.AvroEventDecoder;
-import dev.webshell.detector.event.InputDeserializer;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.ops.MicrometerDetectorMetrics;
 import dev.webshell.detector.ops.OpsServer;
@@ -10,16 +8,10 @@ import dev.webshell.detector.ops.Version;
 import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
-import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertFormat;
-import dev.webshell.detector.serde.AlertSerializers;
 import dev.webshell.detector.topology.DetectorClock;
-import dev.webshell.detector.topology.DetectorSerdes;
-import dev.webshell.detector.topology.DetectorTopology;
-import dev.webshell.detector.topology.StreamsSettings;
 import dev.webshell.detector.topology.TopologyConfig;
-import dev.webshell.schema.WebShellAlert;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -31,16 +23,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -272,8 +259,8 @@ public final class DetectorService {
     private final SchemaRegistryClient registry;
     private final KafkaStreamsMetrics streamsMetrics;
     private final PrometheusMeterRegistry meters;
-    private final AtomicReference<Throwable> fatal = new AtomicReference<>();
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicReference<Throwable> fatal;
+    private final CountDownLatch stopped;
     private CloseOptions.GroupMembershipOperation membershipOnClose =
         CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
 
@@ -282,12 +269,16 @@ public final class DetectorService {
         OpsServer ops,
         SchemaRegistryClient registry,
         KafkaStreamsMetrics streamsMetrics,
-        PrometheusMeterRegistry meters) {
+        PrometheusMeterRegistry meters,
+        AtomicReference<Throwable> fatal,
+        CountDownLatch stopped) {
       this.streams = streams;
       this.ops = ops;
       this.registry = registry;
       this.streamsMetrics = streamsMetrics;
       this.meters = meters;
+      this.fatal = fatal;
+      this.stopped = stopped;
     }
 
     public KafkaStreams streams() {
@@ -401,37 +392,37 @@ public final class DetectorService {
     MicrometerDetectorMetrics metrics = new MicrometerDetectorMetrics(meters);
     RetryableFailures failures = new RetryableFailures(meters);
 
-    Serde<WebShellAlert> alertSerde = AlertSerializers.outputSerde(s.alertFormat(), registry);
-    InputDeserializer input =
-        new InputDeserializer(
-            s.inputFormat(),
-            registry == null
-                ? null
-                : new AvroEventDecoder(registry, new Rule(s.rule())::mayBeShell));
-    Topology topology =
-        DetectorTopology.build(
-            new TopologyConfig(
-                s.inputTopics(),
-                s.inputPattern(),
-                s.outputTopic(),
-                s.rule(),
-                true,
-                DetectorClock.live(s.clockSkewTolerance())),
-            new DetectorSerdes(input, alertSerde),
-            metrics);
-
-    Properties props = new Properties();
-    props.putAll(s.clientConfig());
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
-    props.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, s.processingGuarantee().config());
-    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
-    props.putIfAbsent(
-        StreamsConfig.NUM_STREAM_THREADS_CONFIG, StreamsSettings.defaultStreamThreads());
-    StreamsSettings.taskIdleDefault(s.inputTopics(), s.inputPattern()).forEach(props::putIfAbsent);
-    props.putAll(StreamsSettings.required(s.deadLetterTopic(), metrics, failures));
-
-    KafkaStreams streams = new KafkaStreams(topology, props);
+    TopologyConfig topology =
+        new TopologyConfig(
+            s.inputTopics(),
+            s.inputPattern(),
+            s.outputTopic(),
+            s.rule(),
+            true,
+            DetectorClock.live(s.clockSkewTolerance()));
+    DetectorStreams.Spec spec =
+        new DetectorStreams.Spec(
+            s.clientConfig(),
+            s.applicationId(),
+            s.stateDir(),
+            s.processingGuarantee(),
+            s.standbyReplicas(),
+            s.deadLetterTopic(),
+            Map.of(),
+            Map.of());
+    AtomicReference<Throwable> fatal = new AtomicReference<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    KafkaStreams streams =
+        DetectorStreams.create(
+            topology,
+            DetectorStreams.serdes(s.inputFormat(), s.alertFormat(), registry, s.rule()),
+            spec,
+            metrics,
+            failures,
+            e -> {
+              fatal.compareAndSet(null, e);
+              stopped.countDown();
+            });
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(meters);
 
@@ -445,25 +436,13 @@ public final class DetectorService {
             "cannot serve metrics on port " + s.metricsPort() + ": " + e.getMessage());
       }
     }
-    Running running = new Running(streams, ops, registry, streamsMetrics, meters);
+    Running running = new Running(streams, ops, registry, streamsMetrics, meters, fatal, stopped);
     // A dynamic member leaves the group on close so that its partitions move at once instead of
     // after session.timeout.ms; a static member (group.instance.id, e.g. a StatefulSet pod) stays,
     // so that its restart moves nothing.
     if (s.clientConfig().containsKey("group.instance.id")) {
       running.membershipOnClose = CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP;
     }
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          if (failures.isRetryable(e)) {
-            // not the record's fault: the thread's tasks wait, then a new thread reads the record
-            // again from the last committed offset
-            pause(failures.nextDelay());
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-          }
-          running.fatal.compareAndSet(null, e);
-          running.stopped.countDown();
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
     streams.setStateListener(
         (now, before) -> {
           if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR) {
@@ -499,14 +478,6 @@ public final class DetectorService {
             + s.clockSkewTolerance().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
             + (ops == null ? "" : ", metrics on :" + ops.port()));
     return running;
-  }
-
-  private static void pause(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static void closeQuietly(

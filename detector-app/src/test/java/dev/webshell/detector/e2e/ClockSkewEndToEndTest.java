@@ -390,6 +390,7 @@ class ClockSkewEndToEndTest {
             yearAgo.minus(Duration.ofDays(1)),
             yearAgo.plus(Duration.ofDays(2)),
             Duration.ofHours(1),
+            true,
             InputFormat.AUTO,
             null,
             RuleSpec.seed(),

@@ -81,6 +81,7 @@ class HuntTest {
         from,
         to,
         Duration.ofHours(1),
+        true,
         InputFormat.AUTO,
         null,
         RULE,

@@ -1,0 +1,132 @@
+package dev.webshell.detector.service;
+
+import dev.webshell.detector.event.AvroEventDecoder;
+import dev.webshell.detector.event.InputDeserializer;
+import dev.webshell.detector.event.InputFormat;
+import dev.webshell.detector.ops.DetectorMetrics;
+import dev.webshell.detector.ops.RetryableFailures;
+import dev.webshell.detector.registry.SchemaRegistryClient;
+import dev.webshell.detector.rule.Rule;
+import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.serde.AlertFormat;
+import dev.webshell.detector.serde.AlertSerializers;
+import dev.webshell.detector.topology.DetectorSerdes;
+import dev.webshell.detector.topology.DetectorTopology;
+import dev.webshell.detector.topology.StreamsSettings;
+import dev.webshell.detector.topology.TopologyConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+
+/**
+ * The one place where the detector's Kafka Streams application is put together — its serdes, its
+ * topology, its properties and its exception handling — for {@code run} and {@code hunt} alike;
+ * {@code scan} takes its serdes and required settings from here too.
+ */
+public final class DetectorStreams {
+  private DetectorStreams() {}
+
+  /**
+   * What differs between a run and a hunt.
+   *
+   * @param defaults settings applied where the user set none (e.g. a hunt's short commit interval)
+   * @param overrides settings applied whatever the user set (e.g. a hunt's offset reset)
+   */
+  public record Spec(
+      Map<String, Object> clientConfig,
+      String applicationId,
+      Path stateDir,
+      ProcessingGuarantee guarantee,
+      int standbyReplicas,
+      String deadLetterTopic,
+      Map<String, Object> defaults,
+      Map<String, Object> overrides) {
+    public Spec {
+      Objects.requireNonNull(clientConfig, "clientConfig");
+      Objects.requireNonNull(applicationId, "applicationId");
+      Objects.requireNonNull(stateDir, "stateDir");
+      Objects.requireNonNull(guarantee, "guarantee");
+      Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+      defaults = Map.copyOf(defaults);
+      overrides = Map.copyOf(overrides);
+    }
+  }
+
+  /**
+   * The topology's serdes: input in {@code inputFormat} (Avro through {@code registry}, decoding
+   * strings only for events whose FileName can be a shell under {@code rule}), alerts in {@code
+   * alertFormat}.
+   */
+  public static DetectorSerdes serdes(
+      InputFormat inputFormat,
+      AlertFormat alertFormat,
+      SchemaRegistryClient registry,
+      RuleSpec rule) {
+    InputDeserializer input =
+        new InputDeserializer(
+            inputFormat,
+            registry == null ? null : new AvroEventDecoder(registry, new Rule(rule)::mayBeShell));
+    return new DetectorSerdes(input, AlertSerializers.outputSerde(alertFormat, registry));
+  }
+
+  /** The Kafka Streams properties of an application built from {@code topology}. */
+  public static Properties properties(
+      Spec spec, TopologyConfig topology, DetectorMetrics metrics, RetryableFailures failures) {
+    Properties props = new Properties();
+    props.putAll(spec.clientConfig());
+    spec.defaults().forEach(props::putIfAbsent);
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, spec.applicationId());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, spec.stateDir().toString());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, spec.guarantee().config());
+    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, spec.standbyReplicas());
+    props.putIfAbsent(
+        StreamsConfig.NUM_STREAM_THREADS_CONFIG, StreamsSettings.defaultStreamThreads());
+    StreamsSettings.taskIdleDefault(topology.inputTopics(), topology.inputPattern())
+        .forEach(props::putIfAbsent);
+    props.putAll(spec.overrides());
+    props.putAll(StreamsSettings.required(spec.deadLetterTopic(), metrics, failures));
+    return props;
+  }
+
+  /**
+   * Builds the application: a failure that is not the record's fault ({@link RetryableFailures})
+   * replaces the stream thread after a pause, so its tasks read the record again; anything else is
+   * fatal and handed to {@code onFatal}, and the client shuts down.
+   */
+  public static KafkaStreams create(
+      TopologyConfig config,
+      DetectorSerdes serdes,
+      Spec spec,
+      DetectorMetrics metrics,
+      RetryableFailures failures,
+      Consumer<Throwable> onFatal) {
+    KafkaStreams streams =
+        new KafkaStreams(
+            DetectorTopology.build(config, serdes, metrics),
+            properties(spec, config, metrics, failures));
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          if (failures.isRetryable(e)) {
+            pause(failures.nextDelay());
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+          }
+          onFatal.accept(e);
+          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    return streams;
+  }
+
+  private static void pause(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
