@@ -10,12 +10,18 @@
 ARG MAVEN_IMAGE=maven:3.9-eclipse-temurin-17
 ARG JRE_IMAGE=eclipse-temurin:17-jre
 
-# Every pom.xml (and the Avro schemas the schemas module compiles), without the rest of the tree.
+# The input of the dependency layer below: the parent pom with its module list cut to the modules
+# the image builds, those modules' poms, and the Avro schemas the schemas module compiles. A change
+# anywhere else (sources, other modules' poms) leaves that layer as it is.
 FROM ${MAVEN_IMAGE} AS poms
 COPY . /src
-RUN mkdir /poms \
- && cd /src \
- && find . \( -name pom.xml -o -name '*.avsc' \) -not -path '*/target/*' -exec cp --parents {} /poms \;
+WORKDIR /src
+RUN mkdir -p /poms/schemas/src/main /poms/detector-testkit /poms/detector-app \
+ && sed '/<module>/{/<module>\(schemas\|detector-testkit\|detector-app\)<\/module>/!d;}' pom.xml >/poms/pom.xml \
+ && cp schemas/pom.xml /poms/schemas/ \
+ && cp -r schemas/src/main/avro /poms/schemas/src/main/ \
+ && cp detector-testkit/pom.xml /poms/detector-testkit/ \
+ && cp detector-app/pom.xml /poms/detector-app/
 
 FROM ${MAVEN_IMAGE} AS build
 # PEM certificates for the JDK to trust besides its own, on networks whose proxy re-signs TLS
