@@ -3,6 +3,7 @@ package dev.webshell.detector.e2e;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Volume;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -77,6 +78,16 @@ final class DetectorContainer implements AutoCloseable {
    * named Docker volume mounted at {@value #STATE_DIR}.
    */
   static DetectorContainer run(List<String> args, String stateVolume) {
+    return run(args, stateVolume, false);
+  }
+
+  /**
+   * As {@link #run(List, String)}; with {@code likeKubernetes}, under the container security
+   * settings of deploy/kubernetes/statefulset.yaml: read-only root file system with a writable
+   * {@code /tmp} (RocksDB unpacks its native library there), every capability dropped, no privilege
+   * escalation.
+   */
+  static DetectorContainer run(List<String> args, String stateVolume, boolean likeKubernetes) {
     List<String> command = new ArrayList<>();
     command.add("run");
     command.addAll(args);
@@ -90,6 +101,15 @@ final class DetectorContainer implements AutoCloseable {
     if (stateVolume != null) {
       c.withCreateContainerCmdModifier(
           cmd -> cmd.getHostConfig().withBinds(new Bind(stateVolume, new Volume(STATE_DIR))));
+    }
+    if (likeKubernetes) {
+      c.withTmpFs(Map.of("/tmp", "rw,exec,nosuid,nodev,size=256m"))
+          .withCreateContainerCmdModifier(
+              cmd ->
+                  cmd.getHostConfig()
+                      .withReadonlyRootfs(true)
+                      .withCapDrop(Capability.ALL)
+                      .withSecurityOpts(List.of("no-new-privileges")));
     }
     return start(c);
   }

@@ -2,6 +2,7 @@ package dev.webshell.detector.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webshell.detector.registry.ConfluentAvroDeserializer;
@@ -30,8 +31,9 @@ import org.testcontainers.containers.Container.ExecResult;
 /**
  * The image's {@code run} in a container against the test broker (in-process KRaft) and the real
  * schema registry (Apicurio), both on 127.0.0.1: Avro events in, Avro alerts out, exactly what
- * {@code scan} prints for the same events. One container for the class, in the order a user meets
- * it: ready, alerts, its user, then {@code docker stop}.
+ * {@code scan} prints for the same events. One container for the class, under the security settings
+ * of the Kubernetes StatefulSet (read-only root, no capabilities), in the order a user meets it:
+ * ready, alerts, its user, then {@code docker stop}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -86,7 +88,8 @@ class RunContainerIT {
                 "3",
                 "--replication-factor",
                 "1"),
-            null);
+            null,
+            true);
   }
 
   @AfterAll
@@ -141,8 +144,10 @@ class RunContainerIT {
 
   @Test
   @Order(3)
-  void shouldRunTheJvmAsTheImagesNonRootUser() {
+  void shouldRunTheJvmAsTheImagesNonRootUserOnAReadOnlyRootFileSystem() {
     assertEquals("10001:10001", detector.inspect().getConfig().getUser());
+    assertTrue(detector.inspect().getHostConfig().getReadonlyRootfs());
+    assertNotEquals(0, detector.exec("touch", "/opt/detector/written").getExitCode());
     ExecResult id = detector.exec("id", "-u");
     assertEquals("10001", id.getStdout().trim());
     // the detector itself, PID 1 (bin/detector execs java)

@@ -80,16 +80,16 @@ class StateVolumeIT {
       assertEquals(0, first.dockerStop(GRACE).exitCode(), first.logs());
     }
 
-    // the volume holds the application's state: its process id, and its tasks' checkpoints
-    // (written on the clean stop: how far the local stores are, so nothing is restored again)
+    // the volume holds the application's state directory: its process id, and its tasks' window
+    // stores (RocksDB)
     String processFile = APP_DIR + "/kafka-streams-process-metadata";
     String before =
         DetectorContainer.runShell(
-            volume, "cat " + processFile + "; echo; find " + APP_DIR + " -type f");
+            volume, "cat " + processFile + "; echo; find " + APP_DIR + " -type f | sort");
     System.out.println("state volume after the first container:\n" + before);
     String processId = before.lines().findFirst().orElse("");
     assertTrue(processId.contains("processId"), before);
-    assertTrue(before.contains("/.checkpoint"), "checkpoints on the volume:\n" + before);
+    assertTrue(before.contains("/rocksdb/"), before);
 
     Topics.produce(kafka.clientConfig(), EVENTS, json(events.subList(half, events.size())));
     try (DetectorContainer second = DetectorContainer.run(args, volume)) {
