@@ -165,6 +165,7 @@ class RunContainerIT {
   void shouldExitZeroWithinTheGracePeriodWhenDockerStopSendsSigterm() {
     // docker stop sends the image's STOPSIGNAL (SIGTERM), then SIGKILL after the grace period
     DetectorContainer.Stop stop = detector.dockerStop(GRACE);
+    System.out.println("docker stop took " + stop.took().toMillis() + " ms");
     String logs = detector.logs();
     // 0 only when Kafka Streams closed cleanly (1 when its close timed out; 137 after SIGKILL)
     assertEquals(
