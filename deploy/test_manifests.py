@@ -425,19 +425,39 @@ def compose():
     return load_docs(ROOT / "docker-compose.yml")[0]["services"]
 
 
-@check("compose: Kafka 4.x KRaft with internal and host listeners, registry, healthchecks")
+@check("compose: every service on the host's network, Kafka 4.x KRaft on 127.0.0.1, registry, healthchecks")
 def _compose_infra():
     s = compose()
+    for name, service in s.items():
+        assert service.get("network_mode") == "host", f"{name}: network_mode host"
+        assert "ports" not in service, f"{name}: no published ports on the host's network"
     kafka = s["kafka"]
-    assert re.fullmatch(r"apache/kafka:4\.\d+\.\d+", kafka["image"]), kafka["image"]
+    assert re.fullmatch(r"\$\{KAFKA_IMAGE:-apache/kafka:4\.\d+\.\d+\}", kafka["image"]), kafka["image"]
     env = kafka["environment"]
     assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
-    advertised = env["KAFKA_ADVERTISED_LISTENERS"]
-    assert "kafka:19092" in advertised and "localhost:9092" in advertised
+    assert env["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://127.0.0.1:9092"
     assert "healthcheck" in kafka and "healthcheck" in s["schema-registry"]
     sr = s["schema-registry"]
-    assert re.fullmatch(r"confluentinc/cp-schema-registry:7\.9\.\d+", sr["image"]), sr["image"]
-    assert sr["environment"]["SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS"].endswith("kafka:19092")
+    assert re.fullmatch(
+        r"\$\{SCHEMA_REGISTRY_IMAGE:-confluentinc/cp-schema-registry:7\.9\.\d+\}", sr["image"]
+    ), sr["image"]
+    assert sr["environment"]["SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS"].endswith("127.0.0.1:9092")
+    assert "${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081}/subjects" in " ".join(sr["healthcheck"]["test"])
+
+
+@check("compose: stand-ins (deploy/docker/standins.env) name every Hub-only image compose uses")
+def _compose_standins():
+    env = dict(
+        line.split("=", 1)
+        for line in (ROOT / "deploy/docker/standins.env").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    assert set(env) == {"MAVEN_IMAGE", "JRE_IMAGE", "KAFKA_IMAGE", "SCHEMA_REGISTRY_IMAGE",
+                        "SCHEMA_REGISTRY_URL"}, sorted(env)
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    for key in env:
+        assert "${" + key + ":-" in text, f"docker-compose.yml does not read {key}"
+    assert env["SCHEMA_REGISTRY_URL"].endswith("/apis/ccompat/v7")
 
 
 @check("compose: one-shot topics service creates the three topics (input: 6 partitions, 8 days)")
@@ -460,20 +480,26 @@ def _compose_detector():
     assert d["depends_on"]["topics"]["condition"] == "service_completed_successfully"
     assert d["depends_on"]["schema-registry"]["condition"] == "service_healthy"
     assert f"detector-state:{STATE_DIR}" in d["volumes"]
-    assert f"{METRICS_PORT}:{METRICS_PORT}" in [str(p) for p in d["ports"]]
+    assert d["environment"]["DETECTOR_METRICS_PORT"] == str(METRICS_PORT)
     assert "/health/ready" in " ".join(d["healthcheck"]["test"])
     assert set(d["environment"]) <= DETECTOR_ENV, sorted(set(d["environment"]) - DETECTOR_ENV)
+    assert d["build"]["network"] == "host"
     g = s["generator"]
-    assert g["image"] == d["image"]
+    assert g["image"] == d["image"] == "${DETECTOR_IMAGE:-web-shell-detector:local}"
     assert g["command"][:3] == ["generate", "--rate", "50"]
 
 
-@check("Dockerfile: multi-stage, non-root, prebuilt launcher layout, JVM flags, volume, port")
+@check("Dockerfile: upstream bases by default (build args), non-root, launcher layout, JVM flags, volume, port")
 def _dockerfile():
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert not text.startswith("# syntax="), "Debian's Docker 20.10 cannot pull a syntax frontend"
+    assert "--mount=" not in text and "--chmod" not in text, "classic builder: no BuildKit-only flags"
+    args = dict(re.findall(r"^ARG (\w+)=(\S+)$", text, re.M))
+    assert args.get("MAVEN_IMAGE") == "maven:3.9-eclipse-temurin-17", args
+    assert args.get("JRE_IMAGE") == "eclipse-temurin:17-jre", args
     froms = re.findall(r"^FROM\s+(\S+)", text, re.M)
-    assert froms[0] == "maven:3.9-eclipse-temurin-17" and froms[-1] == "eclipse-temurin:17-jre", froms
-    assert re.search(r"mvn -B -DskipTests package", text)
+    assert froms[0] == "${MAVEN_IMAGE}" and froms[-1] == "${JRE_IMAGE}", froms
+    assert re.search(r"mvn -B -ntp -pl detector-app -am -Dmaven.test.skip=true", text)
     users = re.findall(r"^USER\s+(\S+)", text, re.M)
     assert users and users[-1].split(":")[0] not in ("root", "0"), users
     assert "DETECTOR_PREBUILT=1" in text
@@ -484,6 +510,7 @@ def _dockerfile():
     assert re.search(r'^ENTRYPOINT \["/opt/detector/bin/detector"\]', text, re.M)
     assert re.search(rf"^VOLUME {STATE_DIR}$", text, re.M)
     assert re.search(rf"^EXPOSE {METRICS_PORT}$", text, re.M)
+    assert re.search(r"^STOPSIGNAL SIGTERM$", text, re.M)
     ignore = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert "**/target/" in ignore and ".git/" in ignore
 
