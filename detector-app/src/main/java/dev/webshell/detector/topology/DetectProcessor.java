@@ -105,7 +105,8 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Window
         continue;
       }
       metrics.match();
-      if (ts <= streamTime - lookbackMicros) {
+      // before the first event that sets it there is no stream time, hence no lookback to leave
+      if (streamTime != Long.MIN_VALUE && ts <= streamTime - lookbackMicros) {
         metrics.lateDropped();
         continue;
       }

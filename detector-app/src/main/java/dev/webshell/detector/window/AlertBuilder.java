@@ -5,10 +5,7 @@ import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.schema.Evidence;
 import dev.webshell.schema.WebShellAlert;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.function.Function;
 
 /** Turns a device's window content into one alert revision (SPEC section 5). */
 public final class AlertBuilder {
@@ -38,7 +35,7 @@ public final class AlertBuilder {
       String deviceId, DeviceWindow w, RuleSpec rule, int revision, String status) {
     long windowStart = w.windowStart(rule.lookbackMicros());
     List<DeviceWindow.Line> ordered = w.orderedLines(windowStart);
-    List<DeviceWindow.Event> events = w.knownEvents();
+    List<DeviceWindow.Event> events = w.knownEvents(windowStart);
     DeviceWindow.Event first = events.get(0);
     long firstSeen = Long.MAX_VALUE;
     for (DeviceWindow.Line l : ordered) {
@@ -53,7 +50,7 @@ public final class AlertBuilder {
       DeviceWindow.Line l = ordered.get(i);
       commandLines.add(l.text);
       cut |= l.cut;
-      DeviceWindow.Event e = l.first();
+      DeviceWindow.Event e = l.first(windowStart);
       evidence.add(
           Evidence.newBuilder()
               .setTimestamp(Timestamps.toInstant(e.ts))
@@ -68,8 +65,9 @@ public final class AlertBuilder {
     }
 
     String deviceName = first.deviceName;
-    for (int i = 0; deviceName == null && i < events.size(); i++) {
-      deviceName = events.get(i).deviceName;
+    if (deviceName == null) {
+      List<String> names = w.distinctValues(DeviceWindow.DEVICE_NAME, windowStart);
+      deviceName = names.isEmpty() ? null : names.get(0);
     }
     String hostName = deviceName;
     String dnsDomain = null;
@@ -102,11 +100,13 @@ public final class AlertBuilder {
         .setMatchCount(w.matchCount())
         .setCountsExact(w.countsExact())
         .setFileName(first.fileName)
-        .setFileNames(distinct(events, e -> e.fileName))
+        .setFileNames(w.distinctValues(DeviceWindow.FILE_NAME, windowStart))
         .setInitiatingProcessFileName(first.ipFileName)
-        .setInitiatingProcessFileNames(distinct(events, e -> e.ipFileName))
+        .setInitiatingProcessFileNames(
+            w.distinctValues(DeviceWindow.INITIATING_FILE_NAME, windowStart))
         .setInitiatingProcessParentFileName(first.ipParentFileName)
-        .setInitiatingProcessParentFileNames(distinct(events, e -> e.ipParentFileName))
+        .setInitiatingProcessParentFileNames(
+            w.distinctValues(DeviceWindow.INITIATING_PARENT_FILE_NAME, windowStart))
         .setCommandLines(commandLines)
         .setCommandLineCount(commandLineCount)
         .setTruncated(commandLineCount > listed || w.overflowed())
@@ -115,18 +115,5 @@ public final class AlertBuilder {
         .setAheadOfClock(w.aheadOfClock(windowStart))
         .setStatus(status)
         .build();
-  }
-
-  /** Distinct non-null values in content order. */
-  private static List<String> distinct(
-      List<DeviceWindow.Event> events, Function<DeviceWindow.Event, String> field) {
-    Set<String> seen = new LinkedHashSet<>();
-    for (DeviceWindow.Event e : events) {
-      String v = field.apply(e);
-      if (v != null) {
-        seen.add(v);
-      }
-    }
-    return new ArrayList<>(seen);
   }
 }

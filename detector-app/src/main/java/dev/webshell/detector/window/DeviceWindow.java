@@ -62,8 +62,17 @@ public final class DeviceWindow {
       return n;
     }
 
-    Event first() {
-      return buckets.isEmpty() ? exact.get(0) : buckets.get(0).sample;
+    /**
+     * The line's first known event in the content: a bucket's earliest event, unless a bucket cut
+     * by the window start kept one that has left the window; then the next one known.
+     */
+    Event first(long windowStart) {
+      for (Bucket b : buckets) {
+        if (b.sample.ts > windowStart) {
+          return b.sample;
+        }
+      }
+      return exact.get(0);
     }
 
     long firstTs(long windowStart) {
@@ -118,6 +127,49 @@ public final class DeviceWindow {
     long maxTs;
     boolean partial;
     Event sample;
+
+    /**
+     * Where each distinct value of the reported fields first occurred among the bucket's events, so
+     * that the alert's sets list them all; at most {@link #MAX_SEEN} entries.
+     */
+    final List<Seen> seen = new ArrayList<>();
+
+    /** A value did not fit in {@link #seen}: the sets may miss it. */
+    boolean seenCut;
+  }
+
+  /** The fields whose distinct values an alert lists. */
+  static final int FILE_NAME = 0;
+
+  static final int INITIATING_FILE_NAME = 1;
+  static final int INITIATING_PARENT_FILE_NAME = 2;
+  static final int DEVICE_NAME = 3;
+
+  /** Distinct values a bucket remembers, over its four fields. */
+  static final int MAX_SEEN = 32;
+
+  /** The first occurrence of a value of a field among a bucket's events. */
+  static final class Seen {
+    int field;
+    String value;
+    long ts;
+    long seq;
+
+    Seen(int field, String value, long ts, long seq) {
+      this.field = field;
+      this.value = value;
+      this.ts = ts;
+      this.seq = seq;
+    }
+  }
+
+  static String value(Event e, int field) {
+    return switch (field) {
+      case FILE_NAME -> e.fileName;
+      case INITIATING_FILE_NAME -> e.ipFileName;
+      case INITIATING_PARENT_FILE_NAME -> e.ipParentFileName;
+      default -> e.deviceName;
+    };
   }
 
   public boolean isEmpty() {
@@ -256,6 +308,33 @@ public final class DeviceWindow {
     if (b.sample == null || e.before(b.sample)) {
       b.sample = e;
     }
+    remember(b, e);
+  }
+
+  static void remember(Bucket b, Event e) {
+    for (int f = FILE_NAME; f <= DEVICE_NAME; f++) {
+      String v = value(e, f);
+      if (v == null) {
+        continue;
+      }
+      Seen known = null;
+      for (Seen s : b.seen) {
+        if (s.field == f && s.value.equals(v)) {
+          known = s;
+          break;
+        }
+      }
+      if (known == null) {
+        if (b.seen.size() < MAX_SEEN) {
+          b.seen.add(new Seen(f, v, e.ts, e.seq));
+        } else {
+          b.seenCut = true;
+        }
+      } else if (e.ts < known.ts || (e.ts == known.ts && e.seq < known.seq)) {
+        known.ts = e.ts;
+        known.seq = e.seq;
+      }
+    }
   }
 
   /** Drops events with {@code ts <= boundary}; true when a line left the content. */
@@ -317,21 +396,57 @@ public final class DeviceWindow {
     List<Line> ordered = new ArrayList<>(lines);
     ordered.sort(
         Comparator.<Line>comparingLong(l -> l.firstTs(windowStart))
-            .thenComparingLong(l -> l.first().seq));
+            .thenComparingLong(l -> l.first(windowStart).seq));
     return ordered;
   }
 
-  /** Every event known exactly or as a bucket's earliest, in content order. */
-  List<Event> knownEvents() {
+  /**
+   * Every event of the content known exactly or as a bucket's earliest, in content order; a
+   * bucket's earliest that has left the window (the bucket straddles its start) is not content.
+   */
+  List<Event> knownEvents(long windowStart) {
     List<Event> all = new ArrayList<>();
     for (Line l : lines) {
       for (Bucket b : l.buckets) {
-        all.add(b.sample);
+        if (b.sample.ts > windowStart) {
+          all.add(b.sample);
+        }
       }
       all.addAll(l.exact);
     }
     all.sort(Comparator.<Event>comparingLong(e -> e.ts).thenComparingLong(e -> e.seq));
     return all;
+  }
+
+  /**
+   * The distinct non-null values of a field in the content, in order of first appearance: those of
+   * the exact events and of every event folded into a bucket. A value first seen in a bucket's part
+   * that left the window is placed at the window start (the bucket straddles it: counts are then
+   * approximate anyway).
+   */
+  List<String> distinctValues(int field, long windowStart) {
+    List<Seen> all = new ArrayList<>();
+    for (Line l : lines) {
+      for (Bucket b : l.buckets) {
+        for (Seen s : b.seen) {
+          if (s.field == field) {
+            all.add(new Seen(field, s.value, Math.max(s.ts, windowStart + 1), s.seq));
+          }
+        }
+      }
+      for (Event e : l.exact) {
+        String v = value(e, field);
+        if (v != null) {
+          all.add(new Seen(field, v, e.ts, e.seq));
+        }
+      }
+    }
+    all.sort(Comparator.<Seen>comparingLong(x -> x.ts).thenComparingLong(x -> x.seq));
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    for (Seen x : all) {
+      out.add(x.value);
+    }
+    return new ArrayList<>(out);
   }
 
   long matchCount() {
@@ -349,6 +464,11 @@ public final class DeviceWindow {
     for (Line l : lines) {
       if (l.approximate()) {
         return false;
+      }
+      for (Bucket b : l.buckets) {
+        if (b.seenCut) {
+          return false;
+        }
       }
     }
     return true;

@@ -12,12 +12,20 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The window store's value format (internal; version byte first). Version 2 added the newest
- * ahead-of-clock Timestamp after {@code contentMin}; version 1 state is read as holding none.
+ * The window store's value format (internal; version byte first).
+ *
+ * <ul>
+ *   <li>Version 2 added the newest ahead-of-clock Timestamp after {@code contentMin}; version 1
+ *       state is read as holding none.
+ *   <li>Version 3 added, after each bucket's sample, where each distinct value of the reported
+ *       fields first occurred among the bucket's events; earlier state is read as knowing the
+ *       sample's values only.
+ * </ul>
  */
 public final class DeviceWindowSerde implements Serde<DeviceWindow> {
   private static final byte V1 = 1;
-  private static final byte VERSION = 2;
+  private static final byte V2 = 2;
+  private static final byte VERSION = 3;
 
   @Override
   public Serializer<DeviceWindow> serializer() {
@@ -62,6 +70,14 @@ public final class DeviceWindowSerde implements Serde<DeviceWindow> {
           out.writeLong(b.maxTs);
           out.writeBoolean(b.partial);
           writeEvent(out, b.sample);
+          out.writeInt(b.seen.size());
+          for (DeviceWindow.Seen seen : b.seen) {
+            out.writeByte(seen.field);
+            Bin.writeString(out, seen.value);
+            out.writeLong(seen.ts);
+            out.writeLong(seen.seq);
+          }
+          out.writeBoolean(b.seenCut);
         }
       }
     } catch (IOException e) {
@@ -99,7 +115,7 @@ public final class DeviceWindowSerde implements Serde<DeviceWindow> {
   static DeviceWindow read(byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte v = in.readByte();
-      if (v != VERSION && v != V1) {
+      if (v != VERSION && v != V2 && v != V1) {
         throw new SerializationException("unknown window state version " + v);
       }
       DeviceWindow w = new DeviceWindow();
@@ -135,6 +151,17 @@ public final class DeviceWindowSerde implements Serde<DeviceWindow> {
           b.maxTs = in.readLong();
           b.partial = in.readBoolean();
           b.sample = readEvent(in);
+          if (v == VERSION) {
+            int seen = in.readInt();
+            for (int n = 0; n < seen; n++) {
+              b.seen.add(
+                  new DeviceWindow.Seen(
+                      in.readByte(), Bin.readString(in), in.readLong(), in.readLong()));
+            }
+            b.seenCut = in.readBoolean();
+          } else {
+            DeviceWindow.remember(b, b.sample);
+          }
           l.buckets.add(b);
         }
         w.lines.add(l);

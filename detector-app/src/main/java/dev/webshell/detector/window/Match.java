@@ -49,7 +49,7 @@ public record Match(
         e.deviceId(),
         e.deviceName(),
         e.fileName(),
-        cut ? line.substring(0, maxCommandLineLength) : line,
+        cut ? cut(line, maxCommandLineLength) : line,
         hash64(line),
         cut,
         e.initiatingProcessFileName(),
@@ -60,6 +60,12 @@ public record Match(
         ingestMillis,
         streamTimeMicros,
         aheadOfClock);
+  }
+
+  /** The first {@code max} characters, one fewer when the cut would split a surrogate pair. */
+  static String cut(String line, int max) {
+    int end = max > 0 && Character.isHighSurrogate(line.charAt(max - 1)) ? max - 1 : max;
+    return line.substring(0, end);
   }
 
   /** FNV-1a over UTF-16 code units with a final avalanche (murmur3 fmix64). */

@@ -18,6 +18,7 @@ public final class Ev {
   String cmd = "cmd.exe /c whoami";
   String initiating = "w3wp.exe";
   String parent = "svchost.exe";
+  String initiatingCmd;
   Long reportId;
   Long processId;
   String account = "iis apppool\\defaultapppool";
@@ -68,6 +69,12 @@ public final class Ev {
     return this;
   }
 
+  /** InitiatingProcessCommandLine; left out of the row while null. */
+  public Ev initiatingCmd(String c) {
+    initiatingCmd = c;
+    return this;
+  }
+
   public Ev report(long r) {
     reportId = r;
     return this;
@@ -84,8 +91,13 @@ public final class Ev {
   }
 
   public String json() {
+    return row(Timestamps.format(micros)).toString();
+  }
+
+  /** The row with its Timestamp written as given (a Streaming API record writes seven digits). */
+  ObjectNode row(String timestamp) {
     ObjectNode n = JSON.createObjectNode();
-    n.put("Timestamp", Timestamps.format(micros));
+    n.put("Timestamp", timestamp);
     n.put("DeviceId", deviceId);
     n.put("DeviceName", deviceName);
     n.put("ActionType", "ProcessCreated");
@@ -93,6 +105,9 @@ public final class Ev {
     n.put("ProcessCommandLine", cmd);
     n.put("InitiatingProcessFileName", initiating);
     n.put("InitiatingProcessParentFileName", parent);
+    if (initiatingCmd != null) {
+      n.put("InitiatingProcessCommandLine", initiatingCmd);
+    }
     if (reportId != null) {
       n.put("ReportId", reportId);
     }
@@ -101,6 +116,6 @@ public final class Ev {
     }
     n.put("AccountName", account);
     n.put("FolderPath", "C:\\Windows\\System32\\" + fileName);
-    return n.toString();
+    return n;
   }
 }

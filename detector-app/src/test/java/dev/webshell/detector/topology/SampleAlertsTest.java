@@ -34,7 +34,7 @@ class SampleAlertsTest {
         alerts.add(alert.toString());
       }
     }
-    reference.finish().forEach(a -> alerts.add(a.toString()));
+    reference.finish().forEach(c -> alerts.add(c.revision.toString()));
     return alerts;
   }
 
