@@ -51,9 +51,20 @@ public final class Scanner implements AutoCloseable {
   private final TestOutputTopic<String, String> alerts;
   private final TestOutputTopic<byte[], byte[]> deadLetters;
   private final Path stateDir;
+  private final SkipCounter skips = new SkipCounter();
   private long lines;
   private long problems;
   private long revisions;
+
+  /** Counts the records of other event types that the input held (not dead letters). */
+  private static final class SkipCounter implements DetectorMetrics {
+    private final java.util.TreeMap<String, Long> byCategory = new java.util.TreeMap<>();
+
+    @Override
+    public void skippedCategory(String category) {
+      byCategory.merge(category, 1L, Long::sum);
+    }
+  }
 
   /** A scan whose clock is the wall clock now, with the default clock-skew tolerance. */
   public Scanner(RuleSpec rule) {
@@ -65,6 +76,17 @@ public final class Scanner implements AutoCloseable {
    *     that the scan of a file does not depend on how long it takes
    */
   public Scanner(RuleSpec rule, DetectorClock clock) {
+    this(rule, clock, InputFormat.JSON);
+  }
+
+  /**
+   * @param format how lines are read: {@link InputFormat#JSON} detects each line's format; a
+   *     narrower JSON format ({@code defender}, {@code sysmon}, …) reads only that one
+   */
+  public Scanner(RuleSpec rule, DetectorClock clock, InputFormat format) {
+    if (!format.isJson()) {
+      throw new IllegalArgumentException("scan reads JSON lines, not " + format.cliName());
+    }
     try {
       this.stateDir = Files.createTempDirectory("detector-scan");
     } catch (IOException e) {
@@ -73,7 +95,7 @@ public final class Scanner implements AutoCloseable {
     TopologyConfig config = new TopologyConfig(List.of(INPUT), null, OUTPUT, rule, false, clock);
     DetectorSerdes serdes =
         new DetectorSerdes(
-            new InputDeserializer(InputFormat.JSON, null),
+            new InputDeserializer(format, null),
             Serdes.serdeFrom(AlertJson.<WebShellAlert>serializer(), (t, b) -> null));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-scan");
@@ -81,8 +103,7 @@ public final class Scanner implements AutoCloseable {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.putAll(StreamsSettings.required(DEAD_LETTERS, DetectorMetrics.NONE));
     this.driver =
-        new TopologyTestDriver(
-            DetectorTopology.build(config, serdes, DetectorMetrics.NONE), props, Instant.EPOCH);
+        new TopologyTestDriver(DetectorTopology.build(config, serdes, skips), props, Instant.EPOCH);
     this.input =
         driver.createInputTopic(INPUT, new ByteArraySerializer(), new ByteArraySerializer());
     this.alerts =
@@ -183,6 +204,11 @@ public final class Scanner implements AutoCloseable {
 
   public long revisions() {
     return revisions;
+  }
+
+  /** Records of other event types or providers, skipped: how many, by category. */
+  public java.util.SortedMap<String, Long> skipped() {
+    return java.util.Collections.unmodifiableSortedMap(skips.byCategory);
   }
 
   @Override
