@@ -79,7 +79,11 @@ public record ProcessLineage(KeyKind kind, String processKey, String parentProce
     StringBuilder b = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      b.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
+      boolean hex = c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+      if (!hex && c != '-') {
+        return s; // not a GUID (Elastic Defend's base64 entity ids): its case matters
+      }
+      b.append(c >= 'A' && c <= 'F' ? (char) (c + ('a' - 'A')) : c);
     }
     return b.toString();
   }

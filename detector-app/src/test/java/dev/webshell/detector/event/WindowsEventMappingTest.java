@@ -341,6 +341,24 @@ class WindowsEventMappingTest {
   }
 
   @Test
+  void shouldKeepTheCaseOfEntityIdsThatAreNoGuids() {
+    // Elastic Defend: entity ids are base64, where case matters; no provider, ECS only
+    String json =
+        "{\"@timestamp\":\"2023-05-01T10:00:00.123Z\",\"event\":{\"category\":\"process\","
+            + "\"type\":[\"start\"],\"module\":\"endpoint\"},\"host\":{\"name\":\"WEB7\"},"
+            + "\"process\":{\"entity_id\":\"NzQ3NmE1ZjUtYWJj\",\"executable\":\"C:\\\\Windows\\\\cmd.exe\","
+            + "\"parent\":{\"entity_id\":\"{AB-CD}\",\"name\":\"w3wp.exe\"}}}";
+    Decoded d = JSON.decode(json.getBytes(StandardCharsets.UTF_8));
+    assertEquals("ecs", d.format());
+    ProcessEvent e = only(d);
+    assertEquals(
+        new ProcessLineage(ProcessLineage.KeyKind.GUID, "NzQ3NmE1ZjUtYWJj", "ab-cd"), e.lineage());
+    assertEquals(
+        "w3wp.exe", e.initiatingProcessFileName(), "process.parent.name without executable");
+    assertEquals("cmd.exe", e.fileName());
+  }
+
+  @Test
   void shouldReadEvtxDumpJsonWithItsSystemTimeWhenThereIsNoUtcTime() {
     String json =
         "{\"Event\":{\"#attributes\":{\"xmlns\":\"http://schemas.microsoft.com/win/2004/08/events/event\"},"

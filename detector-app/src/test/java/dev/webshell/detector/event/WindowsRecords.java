@@ -574,7 +574,7 @@ final class WindowsRecords {
     if (s.startsWith("{") && s.endsWith("}")) {
       s = s.substring(1, s.length() - 1);
     }
-    return s.toLowerCase(java.util.Locale.ROOT);
+    return s.matches("[0-9A-Fa-f-]+") ? s.toLowerCase(java.util.Locale.ROOT) : s;
   }
 
   // ---- random truths
