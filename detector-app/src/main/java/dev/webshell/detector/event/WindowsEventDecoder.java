@@ -3,13 +3,6 @@ package dev.webshell.detector.event;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
-import java.time.format.ResolverStyle;
-import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,15 +58,6 @@ final class WindowsEventDecoder {
           "ParentProcessName",
           "SubjectUserName",
           "TargetUserName");
-
-  private static final DateTimeFormatter UTC_TIME =
-      new DateTimeFormatterBuilder()
-          .appendPattern("uuuu-MM-dd HH:mm:ss")
-          .optionalStart()
-          .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
-          .optionalEnd()
-          .toFormatter()
-          .withResolverStyle(ResolverStyle.STRICT);
 
   /** One record's outcome: a process creation, or the category it is skipped and counted under. */
   record Result(ProcessEvent event, String format, String skipped) {
@@ -204,7 +188,7 @@ final class WindowsEventDecoder {
       }
     }
     String idText = first(f.winlogEventId, f.eventId, f.eventCode);
-    Integer id = eventId(idText);
+    Integer id = WindowsValues.eventId(idText);
     Kind kind;
     if (SYSMON.equalsIgnoreCase(provider)
         || (provider == null && "sysmon".equalsIgnoreCase(f.eventModule))) {
@@ -266,9 +250,9 @@ final class WindowsEventDecoder {
           "missing-field",
           what + " has no host (Hostname, Computer, winlog.computer_name or host.name)");
     }
-    String device = asciiLower(host.trim());
+    String device = WindowsValues.asciiLower(host.trim());
     long micros = time(f, what);
-    Long reportId = optionalLong(first(f.winlogRecordId, f.recordId));
+    Long reportId = WindowsValues.optionalLong(first(f.winlogRecordId, f.recordId));
     ProcessEvent e =
         switch (source) {
           case ECS -> fromEcs(f, device, micros, reportId);
@@ -289,13 +273,13 @@ final class WindowsEventDecoder {
   private static long time(Fields f, String what) {
     String utc = f.data("UtcTime");
     if (utc != null && !utc.isBlank()) {
-      return utcTime(utc);
+      return WindowsValues.utcTime(utc);
     }
     if (f.timestamp != null && !f.timestamp.isBlank()) {
-      return isoTime(f.timestamp, "@timestamp");
+      return WindowsValues.isoTime(f.timestamp, "@timestamp");
     }
     if (f.systemTime != null && !f.systemTime.isBlank()) {
-      return isoTime(f.systemTime, "Event.System.TimeCreated.SystemTime");
+      return WindowsValues.isoTime(f.systemTime, "Event.System.TimeCreated.SystemTime");
     }
     throw new DecodeException("missing-field", what + " has no time (UtcTime or @timestamp)");
   }
@@ -305,25 +289,26 @@ final class WindowsEventDecoder {
     String parentImage = f.data("ParentImage");
     String guid = f.data("ProcessGuid");
     String parentGuid = f.data("ParentProcessGuid");
-    Long pid = processId(f.data("ProcessId"), "ProcessId");
+    Long pid = WindowsValues.processId(f.data("ProcessId"), "ProcessId");
     ProcessLineage lineage =
         guid != null || parentGuid != null
             ? ProcessLineage.guid(guid, parentGuid)
-            : ProcessLineage.pid(pid, processId(f.data("ParentProcessId"), "ParentProcessId"));
+            : ProcessLineage.pid(
+                pid, WindowsValues.processId(f.data("ParentProcessId"), "ParentProcessId"));
     return new ProcessEvent(
         micros,
         device,
         device,
-        lastPathElement(image),
+        WindowsValues.lastPathElement(image),
         f.data("CommandLine"),
-        lastPathElement(parentImage),
+        WindowsValues.lastPathElement(parentImage),
         null,
         f.data("ParentCommandLine"),
         parentImage,
         image,
         reportId,
         pid,
-        accountName(f.data("User")),
+        WindowsValues.accountName(f.data("User")),
         null,
         null,
         lineage);
@@ -332,8 +317,8 @@ final class WindowsEventDecoder {
   private static ProcessEvent fromSecurity(Fields f, String device, long micros, Long reportId) {
     String image = f.data("NewProcessName");
     String parentImage = f.data("ParentProcessName");
-    Long pid = processId(f.data("NewProcessId"), "NewProcessId");
-    Long parentPid = processId(f.data("ProcessId"), "ProcessId");
+    Long pid = WindowsValues.processId(f.data("NewProcessId"), "NewProcessId");
+    Long parentPid = WindowsValues.processId(f.data("ProcessId"), "ProcessId");
     String target = f.data("TargetUserName");
     String account =
         target != null && !target.isEmpty() && !target.equals("-")
@@ -343,9 +328,9 @@ final class WindowsEventDecoder {
         micros,
         device,
         device,
-        lastPathElement(image),
+        WindowsValues.lastPathElement(image),
         f.data("CommandLine"),
-        lastPathElement(parentImage),
+        WindowsValues.lastPathElement(parentImage),
         null,
         null,
         parentImage,
@@ -362,15 +347,17 @@ final class WindowsEventDecoder {
     Map<String, String> p = f.ecs;
     String exe = p.get("executable");
     String parentExe = p.get("parent.executable");
-    String name = exe != null ? lastPathElement(exe) : p.get("name");
-    String parentName = parentExe != null ? lastPathElement(parentExe) : p.get("parent.name");
-    Long pid = processId(p.get("pid"), "process.pid");
+    String name = exe != null ? WindowsValues.lastPathElement(exe) : p.get("name");
+    String parentName =
+        parentExe != null ? WindowsValues.lastPathElement(parentExe) : p.get("parent.name");
+    Long pid = WindowsValues.processId(p.get("pid"), "process.pid");
     String entity = p.get("entity_id");
     String parentEntity = p.get("parent.entity_id");
     ProcessLineage lineage =
         entity != null || parentEntity != null
             ? ProcessLineage.guid(entity, parentEntity)
-            : ProcessLineage.pid(pid, processId(p.get("parent.pid"), "process.parent.pid"));
+            : ProcessLineage.pid(
+                pid, WindowsValues.processId(p.get("parent.pid"), "process.parent.pid"));
     return new ProcessEvent(
         micros,
         device,
@@ -590,115 +577,6 @@ final class WindowsEventDecoder {
 
   private static String scalar(JsonParser p, JsonToken v, String field) throws IOException {
     return FlatJsonDecoder.text(p, v, field);
-  }
-
-  // ---- values
-
-  static String lastPathElement(String path) {
-    if (path == null) {
-      return null;
-    }
-    int cut = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
-    return path.substring(cut + 1);
-  }
-
-  /** {@code DOMAIN\name} → {@code name}; a value without a backslash is the name itself. */
-  static String accountName(String user) {
-    if (user == null) {
-      return null;
-    }
-    int cut = user.indexOf('\\');
-    return user.substring(cut + 1);
-  }
-
-  /** A process id: a JSON number or decimal text, or hexadecimal text with {@code 0x}. */
-  static Long processId(String text, String field) {
-    if (text == null) {
-      return null;
-    }
-    String s = text.trim();
-    if (s.isEmpty()) {
-      return null;
-    }
-    try {
-      if (s.startsWith("0x") || s.startsWith("0X")) {
-        return Long.parseLong(s.substring(2), 16);
-      }
-      return Long.parseLong(s);
-    } catch (NumberFormatException e) {
-      throw new DecodeException(
-          "bad-field", field + " is not a process id: '" + Timestamps.abbreviate(s, 64) + "'");
-    }
-  }
-
-  private static Long optionalLong(String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return Long.parseLong(text.trim());
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
-
-  private static Integer eventId(String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return Integer.parseInt(text.trim());
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
-
-  /** Sysmon's {@code 2021-03-03 05:10:11.123} (UTC), or ISO-8601 with a zone. */
-  static long utcTime(String text) {
-    String s = text.trim();
-    if (s.indexOf('T') >= 0) {
-      return isoTime(s, "UtcTime");
-    }
-    try {
-      return Timestamps.toMicros(LocalDateTime.parse(s, UTC_TIME).toInstant(ZoneOffset.UTC));
-    } catch (DateTimeParseException | ArithmeticException e) {
-      throw new DecodeException(
-          "bad-timestamp",
-          "UtcTime is not 'YYYY-MM-DD HH:MM:SS.fff': '" + Timestamps.abbreviate(s, 64) + "'");
-    }
-  }
-
-  /** ISO-8601 with a zone, or a JSON number of milliseconds since the epoch. */
-  static long isoTime(String text, String field) {
-    String s = text.trim();
-    if (!s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      try {
-        return Math.multiplyExact(Long.parseLong(s), 1000L);
-      } catch (NumberFormatException | ArithmeticException e) {
-        // falls through to the error below
-      }
-    }
-    try {
-      return Timestamps.parseMicros(s);
-    } catch (DecodeException e) {
-      throw new DecodeException(
-          "bad-timestamp",
-          field + " is not ISO-8601 with a zone: '" + Timestamps.abbreviate(s, 64) + "'");
-    }
-  }
-
-  static String asciiLower(String s) {
-    StringBuilder b = null;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c >= 'A' && c <= 'Z') {
-        if (b == null) {
-          b = new StringBuilder(s);
-        }
-        b.setCharAt(i, (char) (c + ('a' - 'A')));
-      }
-    }
-    return b == null ? s : b.toString();
   }
 
   private static boolean contains(List<String> values, String wanted) {

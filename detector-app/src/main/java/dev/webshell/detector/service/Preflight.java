@@ -29,7 +29,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Checks before the detector starts, each failing with one clear line: the brokers answer, the
- * input topics exist, the output and dead-letter topics exist (or are created on request).
+ * input topics exist, the output and dead-letter topics exist (or are created on request), and,
+ * under exactly-once, the cluster grants a transaction.
  */
 public final class Preflight implements AutoCloseable {
   private static final int TIMEOUT_SECONDS = 15;
