@@ -57,6 +57,7 @@ public final class JsonInputDecoder {
           "Provider",
           "EventSourceName",
           "source_name",
+          "EventLog",
           "Channel",
           "log_name",
           "Hostname",

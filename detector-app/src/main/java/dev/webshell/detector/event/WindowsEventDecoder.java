@@ -95,6 +95,11 @@ final class WindowsEventDecoder {
     final Map<String, String> nested = new HashMap<>();
     final Map<String, String> winlog = new HashMap<>();
     final Map<String, String> ecs = new HashMap<>();
+
+    /** EventData as rendered XML (Sentinel's Event table): read only when nothing else holds it. */
+    String eventDataXml;
+
+    Map<String, String> xml = Map.of();
     String eventId;
     String winlogEventId;
     String eventCode;
@@ -120,7 +125,10 @@ final class WindowsEventDecoder {
       if (v == null) {
         v = nested.get(name);
       }
-      return v == null ? top.get(name) : v;
+      if (v == null) {
+        v = top.get(name);
+      }
+      return v == null ? xml.get(name) : v;
     }
 
     boolean hasRawProcess() {
@@ -145,15 +153,22 @@ final class WindowsEventDecoder {
       JsonToken v = p.nextToken();
       switch (name) {
         case "EventID", "EventId", "event_id" -> f.eventId = scalar(p, v, name);
-        case "SourceName", "ProviderName", "EventSourceName", "source_name" ->
+        case "SourceName", "ProviderName", "EventSourceName", "source_name", "Source" ->
             f.provider = scalar(p, v, name);
         case "Provider" -> f.provider = v == JsonToken.START_OBJECT ? named(p) : scalar(p, v, name);
-        case "Channel", "log_name" -> f.channel = scalar(p, v, name);
+        case "Channel", "log_name", "EventLog" -> f.channel = scalar(p, v, name);
         case "Hostname", "HostName", "Computer", "ComputerName", "computer_name" ->
             f.host = scalar(p, v, name);
         case "@timestamp" -> f.timestamp = scalar(p, v, name);
         case "EventRecordID", "RecordNumber", "record_id" -> f.recordId = scalar(p, v, name);
-        case "EventData", "event_data" -> readData(p, v, f.nested);
+        case "EventData" -> {
+          if (v == JsonToken.VALUE_STRING) {
+            f.eventDataXml = p.getText();
+          } else {
+            readData(p, v, f.nested);
+          }
+        }
+        case "event_data" -> readData(p, v, f.nested);
         case "Event" -> readEvtx(p, v, f);
         case "winlog" -> readWinlog(p, v, f);
         case "process" -> readProcess(p, v, f.ecs, "");
@@ -216,6 +231,9 @@ final class WindowsEventDecoder {
           "unknown-format",
           "neither a Windows event (EventID, provider, winlog) nor an ECS event"
               + " (event.category, process)");
+    }
+    if (!f.hasRawProcess() && f.ecs.isEmpty() && f.eventDataXml != null) {
+      f.xml = EventDataXml.read(f.eventDataXml, DATA_FIELDS);
     }
     Source source =
         f.hasRawProcess()

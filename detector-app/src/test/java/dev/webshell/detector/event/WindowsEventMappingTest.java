@@ -359,6 +359,43 @@ class WindowsEventMappingTest {
   }
 
   @Test
+  void shouldReadSentinelsEventTableWhoseEventDataIsRenderedXmlOnly() {
+    String xml =
+        "<DataItem type=\\\"System.XmlData\\\"><EventData xmlns=\\\"http://schemas.microsoft.com/win/2004/08/events/event\\\">"
+            + "<Data Name=\\\"RuleName\\\">-</Data><Data Name=\\\"UtcTime\\\">2021-03-03 06:10:11.123</Data>"
+            + "<Data Name=\\\"ProcessGuid\\\">{AA-BB}</Data><Data Name=\\\"ProcessId\\\">4242</Data>"
+            + "<Data Name=\\\"Image\\\">C:\\\\Windows\\\\System32\\\\cmd.exe</Data>"
+            + "<Data Name=\\\"CommandLine\\\">cmd /c &quot;whoami &amp;&amp; ipconfig&quot;</Data>"
+            + "<Data Name=\\\"User\\\">IIS APPPOOL\\\\DefaultAppPool</Data>"
+            + "<Data Name=\\\"ParentProcessGuid\\\">{CC-DD}</Data>"
+            + "<Data Name=\\\"ParentImage\\\">c:\\\\windows\\\\system32\\\\inetsrv\\\\w3wp.exe</Data>"
+            + "</EventData></DataItem>";
+    String json =
+        "{\"TimeGenerated\":\"2021-03-03T06:10:40.000Z\",\"Source\":\"Microsoft-Windows-Sysmon\","
+            + "\"EventLog\":\"Microsoft-Windows-Sysmon/Operational\",\"Computer\":\"EXCH01.contoso.local\","
+            + "\"EventID\":1,\"RenderedDescription\":\"Process Create:\",\"EventData\":\""
+            + xml
+            + "\"}";
+    ProcessEvent e = only(JSON.decode(json.getBytes(StandardCharsets.UTF_8)));
+    assertEquals(micros("2021-03-03T06:10:11.123Z"), e.timestampMicros());
+    assertEquals("exch01.contoso.local", e.deviceId());
+    assertEquals("cmd.exe", e.fileName());
+    assertEquals("cmd /c \"whoami && ipconfig\"", e.processCommandLine());
+    assertEquals("w3wp.exe", e.initiatingProcessFileName());
+    assertEquals("DefaultAppPool", e.accountName());
+    assertEquals(new ProcessLineage(ProcessLineage.KeyKind.GUID, "aa-bb", "cc-dd"), e.lineage());
+    assertReason(
+        "bad-field",
+        "{\"Source\":\"Microsoft-Windows-Sysmon\",\"EventID\":1,\"Computer\":\"h\","
+            + "\"EventData\":\"<EventData><Data Name='Image'>x</EventData>\"}");
+    assertReason(
+        "bad-field",
+        "{\"Source\":\"Microsoft-Windows-Sysmon\",\"EventID\":1,\"Computer\":\"h\","
+            + "\"EventData\":\"<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><EventData>"
+            + "<Data Name='Image'>&e;</Data></EventData>\"}");
+  }
+
+  @Test
   void shouldReadEvtxDumpJsonWithItsSystemTimeWhenThereIsNoUtcTime() {
     String json =
         "{\"Event\":{\"#attributes\":{\"xmlns\":\"http://schemas.microsoft.com/win/2004/08/events/event\"},"
