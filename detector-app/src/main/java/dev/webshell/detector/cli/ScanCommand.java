@@ -45,8 +45,8 @@ public final class ScanCommand implements Callable<Integer> {
       names = "--input-format",
       defaultValue = "json",
       description =
-          "json (each line detected), defender, sysmon, ecs or windows-security (default:"
-              + " ${DEFAULT-VALUE}).")
+          "json (each line detected; auto means the same here), defender, sysmon, ecs or"
+              + " windows-security (default: ${DEFAULT-VALUE}).")
   String inputFormat;
 
   @Mixin RuleOptions ruleOptions;
@@ -62,6 +62,10 @@ public final class ScanCommand implements Callable<Integer> {
       format = InputFormat.parse(inputFormat);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (format == InputFormat.AUTO) {
+      format =
+          InputFormat.JSON; // lines hold no Avro: auto (say, from DETECTOR_INPUT_FORMAT) is json
     }
     if (!format.isJson()) {
       throw new ParameterException(

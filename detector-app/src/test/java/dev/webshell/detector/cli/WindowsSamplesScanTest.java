@@ -102,6 +102,10 @@ class WindowsSamplesScanTest {
         ScanCommandTest.scan("--input-format", "avro", "../samples/sysmon.jsonl");
     assertEquals(2, bad.code());
     assertTrue(bad.err().contains("scan reads JSON lines"), bad.err());
+    ScanCommandTest.Run auto =
+        ScanCommandTest.scan("--input-format", "auto", "../samples/sysmon.jsonl");
+    assertEquals(0, auto.code(), auto.err());
+    assertTrue(auto.err().contains("6 alert revisions"), auto.err());
     assertTrue(Files.exists(Path.of("../samples/sysmon.jsonl")));
   }
 }
