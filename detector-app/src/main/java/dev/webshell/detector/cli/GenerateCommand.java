@@ -2,7 +2,9 @@ package dev.webshell.detector.cli;
 
 import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.generator.EventJson;
+import dev.webshell.detector.generator.ProcessTreeTraffic;
 import dev.webshell.detector.generator.TrafficGenerator;
+import dev.webshell.detector.generator.WindowsEventJson;
 import dev.webshell.detector.registry.ConfluentAvroSerializer;
 import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.registry.SchemaRegistryClient;
@@ -31,9 +33,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "generate",
     description = {
-      "Produce realistic DeviceProcessEvents (benign traffic on many devices, web-shell"
-          + " intrusions and near-misses) to a Kafka topic, keyed by DeviceId, or as JSON lines"
-          + " to stdout with --output -.",
+      "Produce realistic process-creation telemetry (benign traffic on many devices, web-shell"
+          + " intrusions and near-misses) to a Kafka topic, or as JSON lines to stdout with"
+          + " --output -: Defender DeviceProcessEvents (json, avro; keyed by DeviceId), or Windows"
+          + " process trees as Sysmon (NXLog's flat JSON), Winlogbeat, ECS or Windows Security"
+          + " 4688 records (sysmon, winlogbeat, ecs, windows-security; keyed by host name unless"
+          + " --key none), with web servers' children and grandchildren, benign lineages, orphans"
+          + " and records of other event types.",
       "Event time is the wall clock unless --start is given; then it is also the records' timestamp."
     },
     mixinStandardHelpOptions = true,
@@ -72,8 +78,26 @@ public final class GenerateCommand implements Callable<Integer> {
       names = "--format",
       defaultValue = "json",
       description =
-          "json or avro (Confluent wire format; needs --schema-registry-url) (default: ${DEFAULT-VALUE}).")
+          "json, avro (Confluent wire format; needs --schema-registry-url), sysmon, winlogbeat,"
+              + " ecs or windows-security (default: ${DEFAULT-VALUE}).")
   String format;
+
+  @Option(
+      names = "--disorder",
+      defaultValue = "0",
+      paramLabel = "FRACTION",
+      description =
+          "Windows formats: the share of records held back and written up to 20 records late, so"
+              + " that some children come before their parents (default: ${DEFAULT-VALUE}).")
+  double disorder;
+
+  @Option(
+      names = "--key",
+      defaultValue = "host",
+      description =
+          "Windows formats: host (the host name, lower case) or none (no key, as Winlogbeat's"
+              + " Kafka output writes by default) (default: ${DEFAULT-VALUE}).")
+  String key;
 
   @Mixin RegistryOptions registry;
 
@@ -104,7 +128,15 @@ public final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!"json".equals(format) && !"avro".equals(format)) {
-      throw new ParameterException(spec.commandLine(), "--format must be json or avro");
+      WindowsEventJson.Shape shape;
+      try {
+        shape = WindowsEventJson.Shape.parse(format);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--format must be json, avro, sysmon, winlogbeat, ecs or windows-security");
+      }
+      return windows(shape);
     }
     TrafficGenerator gen = new TrafficGenerator(seed, devices, intrusionsPerMillion / 1_000_000.0);
     long stepMicros = rate > 0 ? (long) (1_000_000 / rate) : 1000;
@@ -170,6 +202,64 @@ public final class GenerateCommand implements Callable<Integer> {
         .printf(
             "generate: %d events to %s in %.1f s%n",
             sent, topic, (System.nanoTime() - started) / 1e9);
+    return 0;
+  }
+
+  private Integer windows(WindowsEventJson.Shape shape) throws Exception {
+    if (disorder < 0 || disorder > 1) {
+      throw new ParameterException(spec.commandLine(), "--disorder must be between 0 and 1");
+    }
+    if (!"host".equals(key) && !"none".equals(key)) {
+      throw new ParameterException(spec.commandLine(), "--key must be host or none");
+    }
+    ProcessTreeTraffic traffic =
+        new ProcessTreeTraffic(seed, devices, intrusionsPerMillion / 1_000_000.0, disorder);
+    long stepMicros = rate > 0 ? (long) (1_000_000 / rate) : 1000;
+    long eventMicros = start == null ? 0 : Timestamps.toMicros(start);
+    if ("-".equals(output)) {
+      PrintWriter out = spec.commandLine().getOut();
+      for (long i = 0; count == 0 || i < count; i++) {
+        long ts = start == null ? Timestamps.toMicros(Instant.now()) : eventMicros + i * stepMicros;
+        out.println(WindowsEventJson.toJson(traffic.next(ts), shape));
+      }
+      out.flush();
+      return 0;
+    }
+    Map<String, Object> config = new HashMap<>(kafka.clientConfig());
+    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 20);
+    config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "web-shell-detector-generator");
+    long started = System.nanoTime();
+    long sent = 0;
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+      Runtime.getRuntime().addShutdownHook(new Thread(producer::flush));
+      for (long i = 0; count == 0 || i < count; i++) {
+        long ts = start == null ? Timestamps.toMicros(Instant.now()) : eventMicros + i * stepMicros;
+        ProcessTreeTraffic.Record r = traffic.next(ts);
+        byte[] value = WindowsEventJson.toJson(r, shape).getBytes(StandardCharsets.UTF_8);
+        String recordKey = "none".equals(key) ? null : r.host().toLowerCase(java.util.Locale.ROOT);
+        Long recordTime = start == null ? null : Math.floorDiv(ts, 1000L);
+        producer.send(new ProducerRecord<>(topic, null, recordTime, recordKey, value));
+        sent++;
+        if (rate > 0) {
+          long due = started + (long) (sent * 1e9 / rate);
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+          }
+        }
+        if (sent % 10_000 == 0) {
+          spec.commandLine().getErr().printf("generate: %d records sent%n", sent);
+        }
+      }
+      producer.flush();
+    }
+    spec.commandLine()
+        .getErr()
+        .printf(
+            "generate: %d %s records to %s in %.1f s%n",
+            sent, format, topic, (System.nanoTime() - started) / 1e9);
     return 0;
   }
 }

@@ -81,8 +81,9 @@ public final class HuntCommand implements Callable<Integer> {
       names = "--input-format",
       defaultValue = "auto",
       description =
-          "auto (per record: byte 0 → Confluent Avro, '{' → JSON), avro or json (default:"
-              + " ${DEFAULT-VALUE}).")
+          "auto (per record: byte 0 → Confluent Avro, '{' → JSON of any kind), avro, json (any"
+              + " JSON: Defender, Sysmon, Winlogbeat, ECS, 4688, detected per record), defender,"
+              + " sysmon, ecs or windows-security (see docs/inputs.md) (default: ${DEFAULT-VALUE}).")
   String inputFormat;
 
   @Option(

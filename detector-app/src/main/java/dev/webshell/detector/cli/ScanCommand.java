@@ -1,5 +1,6 @@
 package dev.webshell.detector.cli;
 
+import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.offline.Scanner;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertFormat;
@@ -24,8 +25,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "scan",
     description = {
-      "Run the detector offline over a file of JSON lines (flat DeviceProcessEvents rows or"
-          + " Streaming API envelopes), in file order, with the same topology as `run`.",
+      "Run the detector offline over a file of JSON lines (Defender rows or Streaming API"
+          + " envelopes, Sysmon, Winlogbeat, ECS or Windows Security 4688 records; each line's"
+          + " format is detected), in file order, with the same topology as `run`.",
       "Prints every alert revision as one JSON line on stdout; unreadable lines are reported on"
           + " stderr with their line number and do not stop the scan.",
       "Exit code: 0, or 1 when the input cannot be read at all."
@@ -39,6 +41,14 @@ public final class ScanCommand implements Callable<Integer> {
       paramLabel = "FILE|-",
       description = "JSON lines to scan; '-' (default) reads standard input.")
   String file;
+
+  @Option(
+      names = "--input-format",
+      defaultValue = "json",
+      description =
+          "json (each line detected; auto means the same here), defender, sysmon, ecs or"
+              + " windows-security (default: ${DEFAULT-VALUE}).")
+  String inputFormat;
 
   @Mixin RuleOptions ruleOptions;
 
@@ -57,6 +67,21 @@ public final class ScanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    InputFormat format;
+    try {
+      format = InputFormat.parse(inputFormat);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (format == InputFormat.AUTO) {
+      format =
+          InputFormat.JSON; // lines hold no Avro: auto (say, from DETECTOR_INPUT_FORMAT) is json
+    }
+    if (!format.isJson()) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "scan reads JSON lines: --input-format " + format.cliName() + " is not one");
+    }
     RuleSpec rule = ruleOptions.resolve(spec.commandLine());
     if (!alertFormat.isText()) {
       throw new ParameterException(
@@ -68,13 +93,19 @@ public final class ScanCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     long started = System.nanoTime();
     try (InputStream in = "-".equals(file) ? System.in : Files.newInputStream(Path.of(file));
-        Scanner scanner = new Scanner(rule, detectorClock, alertFormat)) {
+        Scanner scanner = new Scanner(rule, detectorClock, format, alertFormat)) {
       scanner.scan(in, out::println, err::println);
       out.flush();
       double secs = (System.nanoTime() - started) / 1e9;
+      long skipped = scanner.skipped().values().stream().mapToLong(Long::longValue).sum();
       err.printf(
-          "scan: %d lines, %d alert revisions, %d unreadable, %.1f s%n",
-          scanner.lines(), scanner.revisions(), scanner.problems(), secs);
+          "scan: %d lines, %d alert revisions, %d unreadable, %d skipped%s, %.1f s%n",
+          scanner.lines(),
+          scanner.revisions(),
+          scanner.problems(),
+          skipped,
+          skipped == 0 ? "" : " " + scanner.skipped(),
+          secs);
       return 0;
     } catch (NoSuchFileException e) {
       err.println("scan: cannot read " + file + ": no such file");

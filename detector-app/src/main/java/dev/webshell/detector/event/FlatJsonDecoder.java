@@ -156,7 +156,8 @@ public final class FlatJsonDecoder {
         tenantId);
   }
 
-  private static String text(JsonParser p, JsonToken v, String field) throws IOException {
+  /** A scalar as text (numbers and booleans as written); {@code null} for JSON null. */
+  static String text(JsonParser p, JsonToken v, String field) throws IOException {
     return switch (v) {
       case VALUE_NULL -> null;
       case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE ->
@@ -166,7 +167,7 @@ public final class FlatJsonDecoder {
     };
   }
 
-  private static Long number(JsonParser p, JsonToken v, String field) throws IOException {
+  static Long number(JsonParser p, JsonToken v, String field) throws IOException {
     switch (v) {
       case VALUE_NULL:
         return null;

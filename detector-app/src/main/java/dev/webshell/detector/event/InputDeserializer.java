@@ -11,7 +11,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class InputDeserializer implements Deserializer<Decoded> {
   private final InputFormat format;
-  private final JsonInputDecoder json = new JsonInputDecoder();
+  private final JsonInputDecoder json;
   private final AvroEventDecoder avro;
 
   /**
@@ -20,6 +20,7 @@ public final class InputDeserializer implements Deserializer<Decoded> {
    */
   public InputDeserializer(InputFormat format, AvroEventDecoder avro) {
     this.format = format;
+    this.json = new JsonInputDecoder(format);
     this.avro = avro;
   }
 
@@ -48,13 +49,13 @@ public final class InputDeserializer implements Deserializer<Decoded> {
     if (data == null || data.length == 0) {
       throw new DecodeException("empty", "the record has no value");
     }
-    if (format != InputFormat.JSON) {
+    if (!format.isJson()) {
       CacheLines.touch(data); // Avro is decoded by dependent loads: fetch its lines in parallel
     }
     return switch (format) {
-      case JSON -> json.decode(data);
       case AVRO -> avro(data);
       case AUTO -> auto(data);
+      default -> json.decode(data);
     };
   }
 

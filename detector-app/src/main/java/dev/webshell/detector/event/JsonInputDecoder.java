@@ -7,15 +7,96 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
- * JSON input: a flat {@code DeviceProcessEvents} row (SPEC 6.3), or a Defender Streaming API
- * message {@code {"records":[{"time":…,"tenantId":…,"category":…,"properties":{…}}]}} (SPEC 6.2)
- * whose records of category {@value #CATEGORY} each hold one event in {@code properties}.
+ * JSON input: a flat {@code DeviceProcessEvents} row (SPEC 6.3), a Defender Streaming API message
+ * {@code {"records":[{"time":…,"tenantId":…,"category":…,"properties":{…}}]}} (SPEC 6.2) whose
+ * records of category {@value #CATEGORY} each hold one event in {@code properties}, or a Windows
+ * process-creation record: Sysmon, Windows Security 4688 or ECS (SPEC 6.4, {@link
+ * WindowsEventDecoder}).
+ *
+ * <p>Under {@link InputFormat#JSON} each object's family is told by its first top-level field name
+ * that belongs to one family only ({@code DeviceId}, {@code Timestamp}, {@code FileName}, … for
+ * Defender; {@code EventID}, {@code winlog}, {@code process}, {@code Computer}, … for Windows); an
+ * object with no such name is read as a Defender row, so its dead letter names the missing columns.
  */
 public final class JsonInputDecoder {
   public static final String CATEGORY = "AdvancedHunting-DeviceProcessEvents";
+
+  private static final Set<String> DEFENDER_NAMES =
+      Set.of(
+          "DeviceId",
+          "DeviceName",
+          "Timestamp",
+          "ActionType",
+          "FileName",
+          "FolderPath",
+          "ProcessCommandLine",
+          "ProcessCreationTime",
+          "ProcessIntegrityLevel",
+          "ProcessTokenElevation",
+          "ReportId",
+          "MachineGroup",
+          "SHA1",
+          "SHA256",
+          "MD5",
+          "AccountSid",
+          "AccountUpn",
+          "AccountObjectId",
+          "AppGuardContainerId",
+          "AdditionalFields");
+
+  private static final Set<String> WINDOWS_NAMES =
+      Set.of(
+          "EventID",
+          "EventId",
+          "event_id",
+          "SourceName",
+          "ProviderName",
+          "Provider",
+          "EventSourceName",
+          "source_name",
+          "EventLog",
+          "Channel",
+          "log_name",
+          "Hostname",
+          "HostName",
+          "Computer",
+          "ComputerName",
+          "computer_name",
+          "UtcTime",
+          "ProcessGuid",
+          "Image",
+          "ParentImage",
+          "CommandLine",
+          "NewProcessName",
+          "NewProcessId",
+          "ParentProcessName",
+          "EventData",
+          "event_data",
+          "Event",
+          "winlog",
+          "process",
+          "event");
+
   private final FlatJsonDecoder flat = new FlatJsonDecoder();
+  private final InputFormat format;
+  private final WindowsEventDecoder windows;
+
+  /** Any JSON format, detected per record. */
+  public JsonInputDecoder() {
+    this(InputFormat.JSON);
+  }
+
+  /**
+   * @param format {@link InputFormat#DEFENDER}, one of the Windows formats, or anything else for
+   *     detection per record
+   */
+  public JsonInputDecoder(InputFormat format) {
+    this.format = format;
+    this.windows = new WindowsEventDecoder(format);
+  }
 
   public Decoded decode(byte[] json) {
     try (JsonParser p = flat.factory().createParser(json)) {
@@ -27,6 +108,48 @@ public final class JsonInputDecoder {
                 ? "empty message"
                 : "expected a JSON object, found " + FlatJsonDecoder.describe(first));
       }
+      boolean defender = format == InputFormat.DEFENDER || (!format.isWindows() && isDefender(p));
+      return defender ? decodeDefender(json) : decodeWindows(json);
+    } catch (JsonProcessingException e) {
+      throw FlatJsonDecoder.invalidJson(e);
+    } catch (IOException e) {
+      throw new DecodeException("invalid-json", "unreadable JSON: " + e.getMessage());
+    }
+  }
+
+  /** Reads top-level names until one belongs to a single family. */
+  private static boolean isDefender(JsonParser p) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      if (name.equals("records")
+          || DEFENDER_NAMES.contains(name)
+          || name.startsWith("InitiatingProcess")
+          || name.startsWith("ProcessVersionInfo")) {
+        return true;
+      }
+      if (WINDOWS_NAMES.contains(name)) {
+        return false;
+      }
+      p.nextToken();
+      p.skipChildren();
+    }
+    return true;
+  }
+
+  private Decoded decodeWindows(byte[] json) throws IOException {
+    try (JsonParser p = flat.factory().createParser(json)) {
+      p.nextToken();
+      WindowsEventDecoder.Result r = windows.read(p);
+      expectEnd(p);
+      return r.event() != null
+          ? Decoded.single(r.format(), r.event())
+          : new Decoded("windows", List.of(), List.of(), List.of(r.skipped()));
+    }
+  }
+
+  private Decoded decodeDefender(byte[] json) throws IOException {
+    try (JsonParser p = flat.factory().createParser(json)) {
+      p.nextToken();
       // An envelope's only member is "records"; anything else is a flat row.
       JsonToken t = p.nextToken();
       if (t == JsonToken.FIELD_NAME && "records".equals(p.currentName())) {
@@ -34,16 +157,12 @@ public final class JsonInputDecoder {
         expectEnd(p);
         return d;
       }
-      try (JsonParser row = flat.factory().createParser(json)) {
-        row.nextToken();
-        ProcessEvent e = flat.readRow(row);
-        expectEnd(row);
-        return Decoded.single("json", e);
-      }
-    } catch (JsonProcessingException e) {
-      throw FlatJsonDecoder.invalidJson(e);
-    } catch (IOException e) {
-      throw new DecodeException("invalid-json", "unreadable JSON: " + e.getMessage());
+    }
+    try (JsonParser row = flat.factory().createParser(json)) {
+      row.nextToken();
+      ProcessEvent e = flat.readRow(row);
+      expectEnd(row);
+      return Decoded.single("json", e);
     }
   }
 

@@ -6,6 +6,9 @@ package dev.webshell.detector.event;
  *
  * @param timestampMicros event time, microseconds since the epoch (UTC); finer digits are cut
  * @param deviceId never null
+ * @param lineage the keys that place the process in its host's process tree, for inputs that carry
+ *     only the parent (Sysmon, ECS, Windows Security 4688); {@code null} for Defender inputs, which
+ *     carry {@code InitiatingProcessParentFileName} themselves
  */
 public record ProcessEvent(
     long timestampMicros,
@@ -22,7 +25,44 @@ public record ProcessEvent(
     Long processId,
     String accountName,
     String machineGroup,
-    String tenantId) {
+    String tenantId,
+    ProcessLineage lineage) {
+
+  /** An event without lineage: a Defender row. */
+  public ProcessEvent(
+      long timestampMicros,
+      String deviceId,
+      String deviceName,
+      String fileName,
+      String processCommandLine,
+      String initiatingProcessFileName,
+      String initiatingProcessParentFileName,
+      String initiatingProcessCommandLine,
+      String initiatingProcessFolderPath,
+      String folderPath,
+      Long reportId,
+      Long processId,
+      String accountName,
+      String machineGroup,
+      String tenantId) {
+    this(
+        timestampMicros,
+        deviceId,
+        deviceName,
+        fileName,
+        processCommandLine,
+        initiatingProcessFileName,
+        initiatingProcessParentFileName,
+        initiatingProcessCommandLine,
+        initiatingProcessFolderPath,
+        folderPath,
+        reportId,
+        processId,
+        accountName,
+        machineGroup,
+        tenantId,
+        null);
+  }
 
   public ProcessEvent {
     if (deviceId == null) {

@@ -1,12 +1,11 @@
 package dev.webshell.detector.offline;
 
-import dev.webshell.detector.event.InputDeserializer;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.ops.DetectorMetrics;
 import dev.webshell.detector.ops.Directories;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertFormat;
-import dev.webshell.detector.serde.AlertSerializers;
+import dev.webshell.detector.service.DetectorStreams;
 import dev.webshell.detector.topology.DeadLetters;
 import dev.webshell.detector.topology.DetectorClock;
 import dev.webshell.detector.topology.DetectorSerdes;
@@ -52,34 +51,57 @@ public final class Scanner implements AutoCloseable {
   private final TestOutputTopic<String, String> alerts;
   private final TestOutputTopic<byte[], byte[]> deadLetters;
   private final Path stateDir;
+  private final SkipCounter skips = new SkipCounter();
   private long lines;
   private long problems;
   private long revisions;
 
+  /** Counts the records of other event types that the input held (not dead letters). */
+  private static final class SkipCounter implements DetectorMetrics {
+    private final java.util.TreeMap<String, Long> byCategory = new java.util.TreeMap<>();
+
+    @Override
+    public void skippedCategory(String category) {
+      byCategory.merge(category, 1L, Long::sum);
+    }
+  }
+
   /** A scan whose clock is the wall clock now, with the default clock-skew tolerance. */
   public Scanner(RuleSpec rule) {
-    this(
-        rule,
-        DetectorClock.fixedAt(Instant.now(), DetectorClock.DEFAULT_TOLERANCE),
-        AlertFormat.JSON);
+    this(rule, DetectorClock.fixedAt(Instant.now(), DetectorClock.DEFAULT_TOLERANCE));
   }
 
   /** A scan printing JSON alerts, with the given clock. */
   public Scanner(RuleSpec rule, DetectorClock clock) {
-    this(rule, clock, AlertFormat.JSON);
+    this(rule, clock, InputFormat.JSON, AlertFormat.JSON);
   }
 
   /** A scan printing alerts in {@code alertFormat}, its clock the wall clock now. */
   public Scanner(RuleSpec rule, AlertFormat alertFormat) {
-    this(rule, DetectorClock.fixedAt(Instant.now(), DetectorClock.DEFAULT_TOLERANCE), alertFormat);
+    this(
+        rule,
+        DetectorClock.fixedAt(Instant.now(), DetectorClock.DEFAULT_TOLERANCE),
+        InputFormat.JSON,
+        alertFormat);
   }
 
   /**
    * @param clock an offline clock ({@link DetectorClock#fixedAt}): the same for the whole input, so
    *     that the scan of a file does not depend on how long it takes
+   */
+  public Scanner(RuleSpec rule, DetectorClock clock, InputFormat format) {
+    this(rule, clock, format, AlertFormat.JSON);
+  }
+
+  /**
+   * @param format how lines are read: {@link InputFormat#JSON} detects each line's format; a
+   *     narrower JSON format ({@code defender}, {@code sysmon}, …) reads only that one
    * @param alertFormat how each revision is printed: one of the text formats (json, ocsf, ecs)
    */
-  public Scanner(RuleSpec rule, DetectorClock clock, AlertFormat alertFormat) {
+  public Scanner(RuleSpec rule, DetectorClock clock, InputFormat format, AlertFormat alertFormat) {
+    if (!format.isJson()) {
+      throw new IllegalArgumentException("scan reads JSON lines, not " + format.cliName());
+    }
     if (!alertFormat.isText()) {
       throw new IllegalArgumentException(
           "scan prints alerts as text: --alert-format json, ocsf or ecs");
@@ -90,18 +112,14 @@ public final class Scanner implements AutoCloseable {
       throw new IllegalStateException("cannot create a temporary state directory", e);
     }
     TopologyConfig config = new TopologyConfig(List.of(INPUT), null, OUTPUT, rule, false, clock);
-    DetectorSerdes serdes =
-        new DetectorSerdes(
-            new InputDeserializer(InputFormat.JSON, null),
-            AlertSerializers.outputSerde(alertFormat, null));
+    DetectorSerdes serdes = DetectorStreams.serdes(format, alertFormat, null, rule);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-scan");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "scan.invalid:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.putAll(StreamsSettings.required(DEAD_LETTERS, DetectorMetrics.NONE));
     this.driver =
-        new TopologyTestDriver(
-            DetectorTopology.build(config, serdes, DetectorMetrics.NONE), props, Instant.EPOCH);
+        new TopologyTestDriver(DetectorTopology.build(config, serdes, skips), props, Instant.EPOCH);
     this.input =
         driver.createInputTopic(INPUT, new ByteArraySerializer(), new ByteArraySerializer());
     this.alerts =
@@ -210,6 +228,11 @@ public final class Scanner implements AutoCloseable {
 
   public long revisions() {
     return revisions;
+  }
+
+  /** Records of other event types or providers, skipped: how many, by category. */
+  public java.util.SortedMap<String, Long> skipped() {
+    return java.util.Collections.unmodifiableSortedMap(skips.byCategory);
   }
 
   @Override

@@ -89,7 +89,7 @@ public final class MicrometerDetectorMetrics implements DetectorMetrics {
             category,
             c ->
                 Counter.builder("detector.skipped.records")
-                    .description("Streaming API records of other categories, skipped")
+                    .description("Records of other categories, event types or providers, skipped")
                     .tag("category", c)
                     .register(registry))
         .increment();

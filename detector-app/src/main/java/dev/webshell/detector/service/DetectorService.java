@@ -358,6 +358,9 @@ public final class DetectorService {
     try (Preflight preflight = new Preflight(s.clientConfig())) {
       String clusterId = preflight.checkBrokers();
       inputs = preflight.checkInputs(s.inputTopics(), s.inputPattern());
+      if (s.processingGuarantee() == ProcessingGuarantee.EXACTLY_ONCE_V2) {
+        preflight.checkTransactions(s.applicationId());
+      }
       List<String> created =
           preflight.checkOutputs(
               List.of(s.outputTopic(), s.deadLetterTopic()),

@@ -14,23 +14,32 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Checks before the detector starts, each failing with one clear line: the brokers answer, the
- * input topics exist, the output and dead-letter topics exist (or are created on request).
+ * input topics exist, the output and dead-letter topics exist (or are created on request), and,
+ * under exactly-once, the cluster grants a transaction.
  */
 public final class Preflight implements AutoCloseable {
   private static final int TIMEOUT_SECONDS = 15;
   static final String CLIENT_ID = "web-shell-detector-preflight";
+  static final String TRANSACTIONS_CLIENT_ID = CLIENT_ID + "-transactions";
   private final Admin admin;
   private final String bootstrap;
   private final AutoCloseable kafkaLogsOff;
+  private final Map<String, Object> clientConfig;
 
   public Preflight(Map<String, Object> clientConfig) {
     Map<String, Object> c = new HashMap<>(clientConfig);
@@ -43,6 +52,7 @@ public final class Preflight implements AutoCloseable {
     // have answered (checkBrokers) or the client is closed.
     this.kafkaLogsOff = Logging.off("org.apache.kafka");
     this.bootstrap = String.valueOf(c.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
+    this.clientConfig = Map.copyOf(clientConfig);
     Map<String, Object> adminConfig = new HashMap<>();
     Set<String> known = AdminClientConfig.configNames();
     c.forEach(
@@ -98,6 +108,76 @@ public final class Preflight implements AutoCloseable {
           "cannot reach Kafka at " + bootstrap + " within " + TIMEOUT_SECONDS + " s");
     }
     return new StartupException("Kafka at " + bootstrap + ": " + rootMessage(cause));
+  }
+
+  /**
+   * The cluster grants this client a transaction (exactly_once_v2 needs one per stream thread): a
+   * producer with the transactional id {@code <applicationId>-preflight} (within the {@code
+   * <applicationId>} prefix that the ACLs grant Kafka Streams) initialises one and closes. A
+   * refusal — TransactionalId not authorised, or a cluster without transactions such as Event Hubs
+   * below the Premium tier — fails with one line that names the way out; a slow answer is left to
+   * Kafka Streams, which waits for the transaction coordinator itself.
+   */
+  public void checkTransactions(String applicationId) {
+    String transactionalId = applicationId + "-preflight";
+    Map<String, Object> c = new HashMap<>();
+    Set<String> known = ProducerConfig.configNames();
+    clientConfig.forEach(
+        (k, v) -> {
+          if (known.contains(k) || k.startsWith("config.providers")) {
+            c.put(k, v);
+          }
+        });
+    c.put(ProducerConfig.CLIENT_ID_CONFIG, TRANSACTIONS_CLIENT_ID);
+    c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, TIMEOUT_SECONDS * 1000);
+    c.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    // a refusal is reported in one line of ours; the producer's own ERROR lines would come first
+    AutoCloseable quiet = Logging.off("org.apache.kafka");
+    KafkaProducer<byte[], byte[]> producer = null;
+    try {
+      try {
+        producer = new KafkaProducer<>(c, new ByteArraySerializer(), new ByteArraySerializer());
+      } catch (KafkaException e) {
+        throw new StartupException("cannot use Kafka at " + bootstrap + ": " + rootMessage(e));
+      }
+      producer.initTransactions();
+    } catch (TransactionalIdAuthorizationException | ClusterAuthorizationException e) {
+      throw transactionsRefused(
+          "it does not authorise transactional id '" + transactionalId + "': " + rootMessage(e));
+    } catch (UnsupportedVersionException e) {
+      throw transactionsRefused("it does not support transactions: " + rootMessage(e));
+    } catch (AuthenticationException e) {
+      throw brokerError(e);
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      // the transaction coordinator is slow to answer (a cluster just started): not a refusal
+    } catch (KafkaException e) {
+      if (e.getCause() instanceof TransactionalIdAuthorizationException
+          || e.getCause() instanceof UnsupportedVersionException) {
+        throw transactionsRefused(rootMessage(e));
+      }
+      throw new StartupException(
+          "Kafka at " + bootstrap + " could not start a transaction: " + rootMessage(e));
+    } finally {
+      if (producer != null) {
+        producer.close(java.time.Duration.ofSeconds(5));
+      }
+      try {
+        quiet.close();
+      } catch (Exception e) {
+        // the loggers' levels are restored in memory: nothing can fail here
+      }
+    }
+  }
+
+  private StartupException transactionsRefused(String why) {
+    return new StartupException(
+        "Kafka at "
+            + bootstrap
+            + " refuses transactions, which --processing-guarantee exactly_once_v2 needs ("
+            + why
+            + "): grant TransactionalId WRITE on the application id prefix, or run with"
+            + " --processing-guarantee at_least_once");
   }
 
   /** Every input topic exists (named when missing); for a pattern, says how many match. */

@@ -1,0 +1,90 @@
+package dev.webshell.detector.event;
+
+import java.util.Objects;
+
+/**
+ * Where a process sits in its host's process tree, for the inputs that carry only the parent
+ * (Sysmon, ECS, Windows Security 4688). Defender rows carry the grandparent themselves and have no
+ * lineage ({@code null}).
+ *
+ * <p>The contract the per-host process tree relies on:
+ *
+ * <ul>
+ *   <li>Keys are compared only within one host ({@link ProcessEvent#deviceId()}) and one {@link
+ *       #kind()}; a key of one kind never equals a key of the other.
+ *   <li>{@link KeyKind#GUID}: {@code processKey} is the process's Sysmon {@code ProcessGuid} (ECS
+ *       {@code process.entity_id}), {@code parentProcessKey} its {@code ParentProcessGuid} ({@code
+ *       process.parent.entity_id}). A GUID names one process for the life of the host: the parent's
+ *       creation is the event whose {@code processKey} equals this {@code parentProcessKey}.
+ *   <li>{@link KeyKind#PID}: {@code processKey} is the new process's id, {@code parentProcessKey}
+ *       the creator's, both in decimal (4688's hexadecimal {@code 0x1a4} becomes {@code "420"}).
+ *       Process ids are reused, so the parent's creation is the latest event on the same host,
+ *       before this one, whose {@code processKey} equals this {@code parentProcessKey}.
+ *   <li>The grandparent of an event is the {@link ProcessEvent#initiatingProcessFileName()} of its
+ *       parent's creation: the mapping of the parent's own {@code ParentImage} (4688: {@code
+ *       ParentProcessName}; ECS: {@code process.parent.executable}), already reduced to its last
+ *       path element with case kept, exactly as this event's {@code InitiatingProcessFileName} is.
+ * </ul>
+ *
+ * @param kind how the keys identify processes; never null
+ * @param processKey this process; null when the record does not say
+ * @param parentProcessKey the process that created it; null when the record does not say
+ */
+public record ProcessLineage(KeyKind kind, String processKey, String parentProcessKey) {
+
+  /** How the keys identify a process. */
+  public enum KeyKind {
+    /**
+     * Sysmon {@code ProcessGuid} / ECS {@code entity_id}, normalised: surrounding braces removed
+     * and ASCII letters lower-cased, so {@code {9F32B55F-7C4E-5F98-5803-000000000500}} and {@code
+     * 9f32b55f-7c4e-5f98-5803-000000000500} are one key.
+     */
+    GUID,
+    /** A process id in decimal, without leading zeros. */
+    PID
+  }
+
+  public ProcessLineage {
+    Objects.requireNonNull(kind, "kind");
+  }
+
+  /** A GUID lineage, or {@code null} when neither key is known. */
+  static ProcessLineage guid(String process, String parent) {
+    String p = normaliseGuid(process);
+    String pp = normaliseGuid(parent);
+    return p == null && pp == null ? null : new ProcessLineage(KeyKind.GUID, p, pp);
+  }
+
+  /** A PID lineage, or {@code null} when neither id is known. */
+  static ProcessLineage pid(Long process, Long parent) {
+    return process == null && parent == null
+        ? null
+        : new ProcessLineage(
+            KeyKind.PID,
+            process == null ? null : Long.toString(process),
+            parent == null ? null : Long.toString(parent));
+  }
+
+  static String normaliseGuid(String g) {
+    if (g == null) {
+      return null;
+    }
+    String s = g.trim();
+    if (s.length() >= 2 && s.charAt(0) == '{' && s.charAt(s.length() - 1) == '}') {
+      s = s.substring(1, s.length() - 1).trim();
+    }
+    if (s.isEmpty()) {
+      return null;
+    }
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean hex = c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+      if (!hex && c != '-') {
+        return s; // not a GUID (Elastic Defend's base64 entity ids): its case matters
+      }
+      b.append(c >= 'A' && c <= 'F' ? (char) (c + ('a' - 'A')) : c);
+    }
+    return b.toString();
+  }
+}
