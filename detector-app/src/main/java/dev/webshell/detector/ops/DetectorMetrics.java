@@ -30,4 +30,13 @@ public interface DetectorMetrics {
 
   /** A closing revision: the device's window emptied. */
   default void alertClosed() {}
+
+  /**
+   * A Windows process creation matched through its host's process tree; {@code waited}: it was read
+   * before its parent's creation and waited for it.
+   */
+  default void lineageResolved(boolean waited) {}
+
+  /** A shell whose parent's creation never came within the wait (or too many were waiting). */
+  default void orphaned() {}
 }

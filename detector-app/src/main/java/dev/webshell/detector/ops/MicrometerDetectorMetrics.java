@@ -18,6 +18,9 @@ public final class MicrometerDetectorMetrics implements DetectorMetrics {
   private final Counter late;
   private final Counter ahead;
   private final Counter closed;
+  private final Counter resolvedNow;
+  private final Counter resolvedAfterWait;
+  private final Counter orphans;
   private final Timer fromEventTime;
   private final Timer fromIngestion;
 
@@ -46,6 +49,13 @@ public final class MicrometerDetectorMetrics implements DetectorMetrics {
         Counter.builder("detector.alerts.closed")
             .description("Closing revisions: a device's window emptied (7 days without a match)")
             .register(registry);
+    this.resolvedNow = lineage("now");
+    this.resolvedAfterWait = lineage("after_wait");
+    this.orphans =
+        Counter.builder("detector.process.tree.orphans")
+            .description(
+                "Shells whose parent's creation was not read within the wait: no grandparent")
+            .register(registry);
     this.fromEventTime = latency("event_time");
     this.fromIngestion = latency("ingestion");
     // the main series are visible at zero before the first record arrives
@@ -57,6 +67,23 @@ public final class MicrometerDetectorMetrics implements DetectorMetrics {
               .tag("format", format)
               .register(registry));
     }
+  }
+
+  private Counter lineage(String when) {
+    return Counter.builder("detector.process.tree.matches")
+        .description("Windows process creations matched through the host's process tree")
+        .tag("resolved", when)
+        .register(registry);
+  }
+
+  @Override
+  public void lineageResolved(boolean waited) {
+    (waited ? resolvedAfterWait : resolvedNow).increment();
+  }
+
+  @Override
+  public void orphaned() {
+    orphans.increment();
   }
 
   private Timer latency(String from) {

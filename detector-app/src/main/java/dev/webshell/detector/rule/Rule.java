@@ -74,10 +74,47 @@ public final class Rule {
       String initiatingProcessFileName,
       String initiatingProcessParentFileName,
       String initiatingProcessCommandLine) {
+    return matches(
+        fileName,
+        processCommandLine,
+        initiatingProcessFileName,
+        initiatingProcessParentFileName,
+        initiatingProcessCommandLine,
+        null);
+  }
+
+  /**
+   * The predicate with the grandparent's command line too, which only a rebuilt process tree knows
+   * (Defender rows do not carry it): a conditional web server (java.exe running Catalina) then
+   * counts as the grandparent as well.
+   */
+  public boolean matches(
+      String fileName,
+      String processCommandLine,
+      String initiatingProcessFileName,
+      String initiatingProcessParentFileName,
+      String initiatingProcessCommandLine,
+      String initiatingProcessParentCommandLine) {
     return isShell(fileName)
-        && (isWebServer(initiatingProcessParentFileName)
+        && (isWebServer(initiatingProcessParentFileName, initiatingProcessParentCommandLine)
             || isWebServer(initiatingProcessFileName, initiatingProcessCommandLine))
         && isSuspiciousCommand(processCommandLine);
+  }
+
+  /**
+   * Whether a Windows process creation can take part in a match through the process tree: it is a
+   * shell running a suspicious command (a match once its lineage is known), or a node of the tree —
+   * a web server, or a child of one (the parent of a web server's grandchild).
+   */
+  public boolean mattersToTheTree(ProcessEvent e) {
+    return isCandidate(e)
+        || isWebServer(e.fileName(), e.processCommandLine())
+        || isWebServer(e.initiatingProcessFileName(), e.initiatingProcessCommandLine());
+  }
+
+  /** A shell running a suspicious command: a match if its lineage is a web server's. */
+  public boolean isCandidate(ProcessEvent e) {
+    return isShell(e.fileName()) && isSuspiciousCommand(e.processCommandLine());
   }
 
   /** {@code FileName in~ (shells)}. */

@@ -4,9 +4,9 @@ import dev.webshell.detector.event.Decoded;
 import dev.webshell.detector.event.ProcessEvent;
 import dev.webshell.detector.ops.DetectorMetrics;
 import dev.webshell.detector.rule.Rule;
+import dev.webshell.detector.tree.TreeInput;
 import dev.webshell.detector.window.Match;
 import dev.webshell.detector.window.Progress;
-import dev.webshell.detector.window.WindowInput;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -26,7 +26,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * an event's Timestamp can be anything a sender wrote. Event time and stream time travel in the
  * payload.
  */
-final class DetectProcessor implements Processor<byte[], Decoded, String, WindowInput> {
+final class DetectProcessor implements Processor<byte[], Decoded, String, Object> {
   private static final String KEY = "t";
 
   /**
@@ -44,7 +44,7 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Window
   private final TopologyConfig range;
   private final boolean ranged;
   private final DetectorClock clock;
-  private ProcessorContext<String, WindowInput> context;
+  private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Long> streamTimeStore;
   private long streamTime = Long.MIN_VALUE;
   private long sentStreamTime = Long.MIN_VALUE;
@@ -59,7 +59,7 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Window
   }
 
   @Override
-  public void init(ProcessorContext<String, WindowInput> context) {
+  public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.streamTimeStore = context.getStateStore(TopologyConfig.STREAM_TIME_STORE);
     Long saved = streamTimeStore.get(KEY);
@@ -101,12 +101,25 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Window
         streamTime = ts;
         advanced = true;
       }
+      // before the first event that sets it there is no stream time, hence no lookback to leave
+      boolean late = streamTime != Long.MIN_VALUE && ts <= streamTime - lookbackMicros;
+      if (e.lineage() != null) {
+        // Sysmon, ECS, 4688: the grandparent comes from the host's process tree
+        if (rule.mattersToTheTree(e)) {
+          if (late && rule.isCandidate(e)) {
+            metrics.lateDropped();
+          }
+          context.forward(
+              new Record<>(
+                  e.deviceId(), new TreeInput(e, streamTime, ahead, now), now, record.headers()));
+        }
+        continue;
+      }
       if (!rule.matches(e)) {
         continue;
       }
       metrics.match();
-      // before the first event that sets it there is no stream time, hence no lookback to leave
-      if (streamTime != Long.MIN_VALUE && ts <= streamTime - lookbackMicros) {
+      if (late) {
         metrics.lateDropped();
         continue;
       }

@@ -30,6 +30,9 @@ public record TopologyConfig(
   public static final String STREAM_TIME_STORE = "stream-time";
   public static final String WINDOW_STORE = "device-windows";
   public static final String CLOSING_STORE = "alert-closings";
+  public static final String TREE_STORE = "process-tree";
+  public static final String WAITING_STORE = "process-tree-waiting";
+  public static final String TREE_REPARTITION = "processes-by-host";
   public static final String REPARTITION = "matches-by-device";
 
   public TopologyConfig {

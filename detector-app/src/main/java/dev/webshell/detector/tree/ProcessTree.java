@@ -1,0 +1,275 @@
+package dev.webshell.detector.tree;
+
+import dev.webshell.detector.event.ProcessEvent;
+import dev.webshell.detector.event.ProcessLineage;
+import dev.webshell.detector.rule.Rule;
+import dev.webshell.detector.window.Match;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The per-host process tree that gives Sysmon, ECS and Security 4688 events their grandparent (SPEC
+ * 6.4: {@code InitiatingProcessParentFileName} is the parent's own {@code ParentImage}).
+ *
+ * <p>It keeps only what the rule can need: the processes that are web servers (their creator is the
+ * grandparent of a web server's direct children) and the children of web servers (the parents of a
+ * web server's grandchildren), each for {@link #RETENTION} of event time after it was last created
+ * or used. A shell running a suspicious command whose parent is not known yet and is not a web
+ * server itself waits for its parent's creation for {@link #WAIT} of wall-clock time (collectors
+ * that spread one host over partitions deliver a child before its parent); it is matched when the
+ * parent arrives in time, and dropped (counted) otherwise.
+ *
+ * <p>Keys are compared within one host and one key kind ({@link ProcessLineage}).
+ */
+public final class ProcessTree {
+  /** How long a child waits for its parent's creation (wall clock). */
+  public static final Duration WAIT = Duration.ofMinutes(5);
+
+  /** How long a node is kept after its last creation or use (event time). */
+  public static final Duration RETENTION = Duration.ofDays(7);
+
+  /** Children waiting at most, per task: beyond, new ones are dropped (counted). */
+  public static final int MAX_WAITING = 100_000;
+
+  private static final char SEP = '\u0001';
+  private static final char CHILD = '\u0002';
+  private static final StringSerializer KEYS = new StringSerializer();
+
+  /** What happened to a record, for the metrics. */
+  public interface Outcomes {
+    Outcomes NONE = new Outcomes() {};
+
+    /** A match whose grandparent came from the tree (or was not needed). */
+    default void resolved(boolean waited) {}
+
+    /** A child dropped: its parent's creation did not come within the wait, or too many wait. */
+    default void orphaned() {}
+  }
+
+  private final Rule rule;
+  private final int maxCommandLineLength;
+  private final KeyValueStore<String, Node> nodes;
+  private final KeyValueStore<String, Waiting> waiting;
+  private final Consumer<Match> matches;
+  private final Outcomes outcomes;
+  private long waitingCount = -1;
+
+  /** A child waiting for its parent's creation, since a wall-clock time. */
+  public record Waiting(long sinceMillis, TreeInput input) {}
+
+  public ProcessTree(
+      Rule rule,
+      KeyValueStore<String, Node> nodes,
+      KeyValueStore<String, Waiting> waiting,
+      Consumer<Match> matches,
+      Outcomes outcomes) {
+    this.rule = rule;
+    this.maxCommandLineLength = rule.spec().maxCommandLineLength();
+    this.nodes = nodes;
+    this.waiting = waiting;
+    this.matches = matches;
+    this.outcomes = outcomes;
+  }
+
+  /**
+   * Reads one creation of its host: matches it (or parks it until its parent comes), then records
+   * it as a node — in that order, so that a process is never taken for its own parent (process ids
+   * are reused).
+   */
+  public void add(TreeInput t, long nowMillis) {
+    ProcessEvent e = t.event();
+    ProcessLineage l = e.lineage();
+    if (rule.isCandidate(e)) {
+      evaluate(t, nowMillis);
+    }
+    if (l.processKey() != null
+        && (rule.isWebServer(e.fileName(), e.processCommandLine())
+            || rule.isWebServer(e.initiatingProcessFileName(), e.initiatingProcessCommandLine()))) {
+      String key = key(e.deviceId(), l.kind(), l.processKey());
+      Node n = nodes.get(key);
+      if (n == null) {
+        n = new Node();
+      }
+      n.add(
+          new Node.Creation(
+              e.timestampMicros(),
+              e.initiatingProcessFileName(),
+              e.initiatingProcessCommandLine()));
+      nodes.put(key, n);
+      release(key, n, l.kind());
+    }
+  }
+
+  private void evaluate(TreeInput t, long nowMillis) {
+    ProcessEvent e = t.event();
+    ProcessLineage l = e.lineage();
+    Node.Creation parent = null;
+    if (l.parentProcessKey() != null) {
+      String key = key(e.deviceId(), l.kind(), l.parentProcessKey());
+      Node n = nodes.get(key);
+      if (n != null) {
+        parent = n.parentOf(e.timestampMicros(), l.kind() == ProcessLineage.KeyKind.PID);
+        if (parent != null && e.timestampMicros() > n.lastUsedMicros) {
+          n.lastUsedMicros = e.timestampMicros();
+          nodes.put(key, n);
+        }
+      }
+    }
+    if (parent != null) {
+      emitIfMatch(t, parent, false);
+    } else if (rule.matches(
+        e.fileName(),
+        e.processCommandLine(),
+        e.initiatingProcessFileName(),
+        null,
+        e.initiatingProcessCommandLine())) {
+      // the parent is a web server itself: a match now, its creator unknown (SPEC: null)
+      emit(t, null);
+      outcomes.resolved(false);
+    } else if (l.parentProcessKey() != null) {
+      park(t, nowMillis);
+    }
+  }
+
+  private void emitIfMatch(TreeInput t, Node.Creation parent, boolean waited) {
+    ProcessEvent e = t.event();
+    if (rule.matches(
+        e.fileName(),
+        e.processCommandLine(),
+        e.initiatingProcessFileName(),
+        parent.parentFileName(),
+        e.initiatingProcessCommandLine(),
+        parent.parentCommandLine())) {
+      emit(t, parent.parentFileName());
+      outcomes.resolved(waited);
+    }
+  }
+
+  private void emit(TreeInput t, String grandparent) {
+    ProcessEvent e = t.event();
+    ProcessEvent withGrandparent =
+        new ProcessEvent(
+            e.timestampMicros(),
+            e.deviceId(),
+            e.deviceName(),
+            e.fileName(),
+            e.processCommandLine(),
+            e.initiatingProcessFileName(),
+            grandparent,
+            e.initiatingProcessCommandLine(),
+            e.initiatingProcessFolderPath(),
+            e.folderPath(),
+            e.reportId(),
+            e.processId(),
+            e.accountName(),
+            e.machineGroup(),
+            e.tenantId(),
+            e.lineage());
+    matches.accept(
+        Match.of(
+            withGrandparent,
+            maxCommandLineLength,
+            t.ingestMillis(),
+            t.streamTimeMicros(),
+            t.aheadOfClock()));
+  }
+
+  private void park(TreeInput t, long nowMillis) {
+    if (waitingCount < 0) {
+      waitingCount = count();
+    }
+    if (waitingCount >= MAX_WAITING) {
+      outcomes.orphaned();
+      return;
+    }
+    ProcessEvent e = t.event();
+    ProcessLineage l = e.lineage();
+    String key =
+        key(e.deviceId(), l.kind(), l.parentProcessKey())
+            + CHILD
+            + String.format("%016x", e.timestampMicros() ^ Long.MIN_VALUE)
+            + CHILD
+            + (l.processKey() == null ? "" : l.processKey())
+            + CHILD
+            + e.processCommandLine().hashCode();
+    waiting.put(key, new Waiting(nowMillis, t));
+    waitingCount++;
+  }
+
+  /** The children waiting for a creation of this node that turns out to be their parent. */
+  private void release(String nodeKey, Node n, ProcessLineage.KeyKind kind) {
+    List<KeyValue<String, Waiting>> ready = new ArrayList<>();
+    try (KeyValueIterator<String, Waiting> it = waiting.prefixScan(nodeKey + CHILD, KEYS)) {
+      while (it.hasNext()) {
+        KeyValue<String, Waiting> kv = it.next();
+        long child = kv.value.input().event().timestampMicros();
+        if (n.parentOf(child, kind == ProcessLineage.KeyKind.PID) != null) {
+          ready.add(kv);
+        }
+      }
+    }
+    for (KeyValue<String, Waiting> kv : ready) {
+      waiting.delete(kv.key);
+      waitingCount = Math.max(0, waitingCount - 1);
+      TreeInput t = kv.value.input();
+      emitIfMatch(
+          t, n.parentOf(t.event().timestampMicros(), kind == ProcessLineage.KeyKind.PID), true);
+    }
+  }
+
+  /** Drops the children that waited longer than {@link #WAIT}; returns how many. */
+  public int expire(long nowMillis) {
+    List<String> old = new ArrayList<>();
+    long n = 0;
+    try (KeyValueIterator<String, Waiting> it = waiting.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, Waiting> kv = it.next();
+        n++;
+        if (nowMillis - kv.value.sinceMillis() >= WAIT.toMillis()) {
+          old.add(kv.key);
+        }
+      }
+    }
+    old.forEach(waiting::delete);
+    old.forEach(k -> outcomes.orphaned());
+    waitingCount = n - old.size();
+    return old.size();
+  }
+
+  /** Forgets the nodes not created or used for {@link #RETENTION} of event time. */
+  public int forget(long streamTimeMicros) {
+    long horizon = streamTimeMicros - RETENTION.toNanos() / 1000;
+    List<String> old = new ArrayList<>();
+    try (KeyValueIterator<String, Node> it = nodes.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, Node> kv = it.next();
+        if (kv.value.lastUsedMicros < horizon) {
+          old.add(kv.key);
+        }
+      }
+    }
+    old.forEach(nodes::delete);
+    return old.size();
+  }
+
+  private long count() {
+    long n = 0;
+    try (KeyValueIterator<String, Waiting> it = waiting.all()) {
+      while (it.hasNext()) {
+        it.next();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  static String key(String deviceId, ProcessLineage.KeyKind kind, String processKey) {
+    return deviceId + SEP + (kind == ProcessLineage.KeyKind.GUID ? 'g' : 'p') + SEP + processKey;
+  }
+}
