@@ -58,8 +58,7 @@ class AlertDecoderTest {
   void shouldReadAvroAlertsOfTheSchemaBeforeStatusAsOpen() throws Exception {
     Schema.Parser parser = new Schema.Parser();
     parser.parse(dev.webshell.schema.Evidence.getClassSchema().toString());
-    Schema old =
-        parser.parse(getClass().getResourceAsStream("/avro/WebShellAlert-before-status.avsc"));
+    Schema old = parser.parse(getClass().getResourceAsStream("/avro/WebShellAlert-v1.avsc"));
     int id = registry.register("alerts-value", old);
     WebShellAlert a = TestAlerts.open(3).build();
     var writer =
