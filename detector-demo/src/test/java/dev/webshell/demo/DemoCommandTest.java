@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.generator.EventJson;
 import dev.webshell.detector.offline.Scanner;
 import dev.webshell.detector.rule.RuleFiles;
@@ -16,6 +17,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,7 +141,9 @@ class DemoCommandTest {
   private static List<Revision> oracle() throws Exception {
     DemoScript script = new DemoScript(SEED, DEVICES, EVENTS);
     StringBuilder lines = new StringBuilder();
-    long t = 1_800_000_000_000_000L;
+    // dated as the demo dates them, by the wall clock: the scanner's clock is now, and events
+    // ahead of it by more than its tolerance do not advance stream time
+    long t = Timestamps.toMicros(Instant.now().minus(Duration.ofHours(1)));
     while (!script.batchDone()) {
       lines.append(EventJson.toJson(script.next(t += 1000))).append('\n');
     }
