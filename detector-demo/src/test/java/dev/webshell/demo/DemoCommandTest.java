@@ -10,6 +10,7 @@ import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.generator.EventJson;
 import dev.webshell.detector.offline.Scanner;
 import dev.webshell.detector.rule.RuleFiles;
+import dev.webshell.detector.topology.StreamsSettings;
 import dev.webshell.testkit.registry.ApicurioRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -54,11 +55,12 @@ class DemoCommandTest {
     Revision tomcat = revisionWith(expected, "cmd.exe /c timeout /t 30");
     assertFalse(softCell.host().equals(tomcat.host()), "seed puts both on one server");
 
-    Result r = run("--registry", "mock");
+    // one stream thread per input partition, whatever the CPUs: the wait for the last alerts
+    // (CatchUp) must hold when several threads commit on their own
+    Result r = run(Demo.PARTITIONS, "--registry", "mock");
 
     assertEquals(0, r.exit(), r.output());
-    // one thread, whatever the CPUs: the wait for the last alerts relies on it (CatchUp)
-    assertTrue(r.output().contains("exactly_once_v2, 1 stream thread)"), r.output());
+    assertTrue(r.output().contains("exactly_once_v2, 3 stream threads)"), r.output());
     assertRevisionsPrinted(expected, r.output());
     String summary = r.output();
     assertRow(summary, "events produced", "1,500 ");
@@ -86,9 +88,15 @@ class DemoCommandTest {
   void shouldRunTheSameStoryThroughARealApicurioRegistry() throws Exception {
     List<Revision> expected = oracle();
 
-    Result r = run("--registry", "apicurio");
+    Result r = run(null, "--registry", "apicurio");
 
     assertEquals(0, r.exit(), r.output());
+    int threads = StreamsSettings.defaultStreamThreads();
+    assertTrue(
+        r.output()
+            .contains(
+                "exactly_once_v2, " + threads + " stream thread" + (threads == 1 ? ")" : "s)")),
+        "the detector's default, one stream thread per CPU:\n" + r.output());
     assertRevisionsPrinted(expected, r.output());
     assertTrue(
         r.output()
@@ -106,9 +114,13 @@ class DemoCommandTest {
    */
   private record Result(int exit, String output, String stderr) {}
 
-  private static Result run(String... extra) {
+  /**
+   * @param streamThreads the detector's stream threads, or null for its default
+   */
+  private static Result run(Integer streamThreads, String... extra) {
     DemoCommand command = new DemoCommand();
     command.handleSignals = false;
+    command.streamThreads = streamThreads;
     CommandLine cl = new CommandLine(command);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
