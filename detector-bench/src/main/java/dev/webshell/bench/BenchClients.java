@@ -1,13 +1,13 @@
 package dev.webshell.bench;
 
+import dev.webshell.detector.ops.CaughtUp;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -91,23 +91,27 @@ final class BenchClients {
     return consumer;
   }
 
-  /** True when the group's committed offsets reached the input topic's end offsets. */
-  boolean caughtUp(Admin admin, String group, String topic) throws Exception {
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+  /** Whether {@code group} has read what it was given ({@link CaughtUp}, the detector's answer). */
+  CaughtUp caughtUp(Admin admin, String group) {
+    return new CaughtUp(admin, group, this::offsetProbe);
+  }
+
+  /** The partitions of an input topic. */
+  List<TopicPartition> inputPartitions(String topic) {
+    List<TopicPartition> tps = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
-      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      tps.add(new TopicPartition(topic, p));
     }
-    var ends = admin.listOffsets(latest).all().get();
-    for (var e : ends.entrySet()) {
-      OffsetAndMetadata c = committed.get(e.getKey());
-      // the input is written without transactions: the end offset is one past the last record
-      if (c == null || c.offset() < e.getValue().offset()) {
-        return false;
-      }
-    }
-    return true;
+    return tps;
+  }
+
+  /** A read_committed reader without a group, for {@link CaughtUp}'s probes. */
+  private KafkaConsumer<byte[], byte[]> offsetProbe() {
+    Map<String, Object> c = consumerConfig(prefix + "-offset-probe");
+    c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, prefix + "-offset-probe");
+    return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   private static void copyClientSecurity(Map<String, Object> from, Map<String, Object> to) {

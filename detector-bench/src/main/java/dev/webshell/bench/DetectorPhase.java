@@ -1,6 +1,7 @@
 package dev.webshell.bench;
 
 import dev.webshell.detector.event.InputFormat;
+import dev.webshell.detector.ops.CaughtUp;
 import dev.webshell.detector.ops.Directories;
 import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.rule.RuleSpec;
@@ -12,10 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -89,6 +92,8 @@ final class DetectorPhase {
     try (DetectorService.Running detector = start(input, output, app, stateDir);
         KafkaConsumer<byte[], byte[]> reader = clients.alertReader(output)) {
       running = awaitFirstRecord(detector);
+      CaughtUp caughtUp = clients.caughtUp(admin, app);
+      Map<TopicPartition, Long> inputEnd = caughtUp.endOffsets(clients.inputPartitions(input));
       CpuMeter cpu = CpuMeter.threadsNamed(app + "-").start();
       long deadline = running + TimeUnit.MINUTES.toNanos(8);
       long nextCheck = 0;
@@ -100,7 +105,7 @@ final class DetectorPhase {
         }
         if (System.nanoTime() >= nextCheck) {
           nextCheck = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-          if (doneOffsets == 0 && clients.caughtUp(admin, app, input)) {
+          if (doneOffsets == 0 && caughtUp.reached(inputEnd, caughtUp.committed())) {
             doneOffsets = System.nanoTime();
           }
         }

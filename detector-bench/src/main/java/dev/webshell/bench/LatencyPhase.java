@@ -2,6 +2,7 @@ package dev.webshell.bench;
 
 import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.generator.TrafficGenerator;
+import dev.webshell.detector.ops.CaughtUp;
 import dev.webshell.detector.registry.ConfluentAvroDeserializer;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.service.DetectorService;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
@@ -21,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -120,7 +123,9 @@ final class LatencyPhase {
     seconds = (System.nanoTime() - t0) / 1e9;
     // let the detector drain: until its offsets reach the end, then one more second
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline && !clients.caughtUp(admin, app, input)) {
+    CaughtUp caughtUp = clients.caughtUp(admin, app);
+    Map<TopicPartition, Long> inputEnd = caughtUp.endOffsets(clients.inputPartitions(input));
+    while (System.nanoTime() < deadline && !caughtUp.reached(inputEnd, caughtUp.committed())) {
       if (detector.streams().state() == KafkaStreams.State.ERROR) {
         stop.set(true);
         throw new IllegalStateException("the detector failed");

@@ -1,85 +1,100 @@
 package dev.webshell.demo;
 
-import dev.webshell.detector.service.DetectorService;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.webshell.detector.ops.CaughtUp;
+import dev.webshell.detector.service.DetectorStreams;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * When the demo's figures are final: the detector has processed every event produced and every
- * match it passed on through its repartition topic, has committed a transaction after that, and the
- * alert reader has read every committed alert and dead letter.
+ * When the demo's figures are final: the detector has committed its input up to where the producer
+ * left it, then its repartition topic up to the end that topic had at that moment, and the alert
+ * reader has read every committed alert and dead letter ({@link CaughtUp} answers for the group).
  *
- * <p>Committed consumer offsets alone cannot tell: the window sub-topology reads a repartition
- * topic, and committed offsets may stop short of a trailing transaction marker. The stream thread's
- * own counters can: {@code process-total} counts each record processed (input events and
- * repartitioned matches alike) and {@code commit-total} each commit, on the one stream thread that
- * processes and commits in turn.
+ * <p>The order makes it hold for any number of stream threads. Under exactly-once a task commits
+ * its input offsets in the transaction that carries what it wrote while reading them: once the
+ * input offsets are committed, every match of those events is committed in the repartition topic
+ * and every dead letter in theirs; once the repartition offsets are committed up to that topic's
+ * end, every alert revision of those matches is committed in the alerts topic, whose end is then
+ * final.
+ *
+ * <p>Unlike a hunt, the wait does not also cover the sources' last progress records, which reach
+ * the repartition topic a moment after their last event: the demo's events carry the wall clock as
+ * their time, and progress closes only windows whose newest match is 7 days older than that.
  */
 final class CatchUp {
-  private final DetectorService.Running detector;
   private final Admin admin;
   private final AlertReader reader;
+  private final CaughtUp group;
 
-  CatchUp(DetectorService.Running detector, Admin admin, AlertReader reader) {
-    this.detector = detector;
+  CatchUp(Admin admin, Map<String, Object> kafkaConfig, AlertReader reader) {
     this.admin = admin;
     this.reader = reader;
+    this.group = new CaughtUp(admin, Demo.APPLICATION_ID, () -> probe(kafkaConfig));
   }
 
   /**
-   * Waits until everything {@code produced} says was sent is processed, committed and read.
+   * Waits until everything the producer sent so far (it has flushed) is processed, committed and
+   * read.
    *
    * @param stop when true, the wait ends with {@link Stopped}
    * @throws IllegalStateException after {@code timeout}
    */
-  void await(LongSupplier produced, Duration timeout, BooleanSupplier stop) {
+  void await(Duration timeout, BooleanSupplier stop) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    double commitsWhenProcessed = -1;
+    Map<TopicPartition, Long> input = null;
+    Map<TopicPartition, Long> repartition = null;
+    Map<TopicPartition, Long> output = null;
+    String lastFailure = null;
     while (true) {
-      MeterRegistry meters = detector.meters();
-      double read = sum(meters, "detector.events");
-      double rejected = sum(meters, "detector.dead.letters");
-      double target = read + sum(meters, "detector.matches");
-      if (commitsWhenProcessed < 0
-          && read + rejected >= produced.getAsLong()
-          && threadMetric("process-total") >= target) {
-        commitsWhenProcessed = threadMetric("commit-total");
-      }
-      if (commitsWhenProcessed >= 0 && threadMetric("commit-total") > commitsWhenProcessed) {
-        try {
-          Map<TopicPartition, Long> outEnd = new HashMap<>();
-          outEnd.putAll(ends(Demo.ALERTS_TOPIC, Demo.PARTITIONS));
-          outEnd.putAll(ends(Demo.DLQ_TOPIC, 1));
-          if (reader.reached(outEnd)) {
-            return;
+      try {
+        if (input == null) {
+          input = group.endOffsets(partitions(Demo.EVENTS_TOPIC));
+        } else if (repartition == null) {
+          if (group.reached(input, group.committed())) {
+            repartition =
+                group.endOffsets(partitions(DetectorStreams.repartitionTopic(Demo.APPLICATION_ID)));
           }
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-          // the broker is busy; ask again
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new Stopped();
+        } else if (output == null) {
+          if (group.reached(repartition, group.committed())) {
+            List<TopicPartition> out = new ArrayList<>(partitions(Demo.ALERTS_TOPIC));
+            out.addAll(partitions(Demo.DLQ_TOPIC));
+            output = group.endOffsets(out);
+          }
+        } else if (reader.reached(output)) {
+          return;
         }
+      } catch (IllegalStateException e) {
+        // Kafka did not answer in time or refused the call: ask again until the deadline
+        lastFailure = e.getMessage();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Stopped();
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
             "the detector did not catch up with the input within "
                 + timeout.toSeconds()
-                + " s (see "
+                + " s ("
+                + (input == null
+                    ? "the input's end offsets are unknown"
+                    : repartition == null
+                        ? "events not all processed"
+                        : output == null ? "matches not all processed" : "alerts not all read")
+                + (lastFailure == null ? "" : "; last error from Kafka: " + lastFailure)
+                + "; see "
                 + Demo.LOG_FILE
                 + ")");
       }
@@ -90,33 +105,32 @@ final class CatchUp {
     }
   }
 
-  /** The sum of a counter over its tags. */
-  static double sum(MeterRegistry meters, String name) {
-    return meters.find(name).counters().stream().mapToDouble(Counter::count).sum();
-  }
-
-  /** A stream-thread metric of the detector's Kafka Streams client, summed over its threads. */
-  private double threadMetric(String name) {
-    double total = 0;
-    for (Map.Entry<MetricName, ? extends Metric> e : detector.streams().metrics().entrySet()) {
-      if (e.getKey().group().equals("stream-thread-metrics")
-          && e.getKey().name().equals(name)
-          && e.getValue().metricValue() instanceof Number n) {
-        total += n.doubleValue();
+  private List<TopicPartition> partitions(String topic) throws InterruptedException {
+    try {
+      List<TopicPartition> tps = new ArrayList<>();
+      for (TopicPartitionInfo p :
+          admin
+              .describeTopics(List.of(topic))
+              .topicNameValues()
+              .get(topic)
+              .get(10, TimeUnit.SECONDS)
+              .partitions()) {
+        tps.add(new TopicPartition(topic, p.partition()));
       }
+      return tps;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("Kafka did not describe " + topic + " within 10 s", e);
     }
-    return total;
   }
 
-  /** The last stable offsets: where a read_committed reader stands once it has read it all. */
-  private Map<TopicPartition, Long> ends(String topic, int partitions)
-      throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
-    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-    for (int p = 0; p < partitions; p++) {
-      request.put(new TopicPartition(topic, p), OffsetSpec.latest());
-    }
-    ListOffsetsOptions options = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
-    return admin.listOffsets(request, options).all().get(10, TimeUnit.SECONDS).entrySet().stream()
-        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+  /** A reader without a group that sees what a read_committed consumer sees. */
+  private static Consumer<byte[], byte[]> probe(Map<String, Object> kafkaConfig) {
+    Map<String, Object> config = new HashMap<>(kafkaConfig);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "demo-catch-up-probe");
+    return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 }

@@ -10,6 +10,7 @@ import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
 import dev.webshell.testkit.registry.ApicurioRegistry;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -51,7 +52,11 @@ final class Demo {
   /** System property {@code demo-log4j2.xml} reads the log file's path from. */
   static final String LOG_FILE_PROPERTY = "detector.demo.log";
 
-  /** What the command line asked for. */
+  /**
+   * What the command line asked for.
+   *
+   * @param streamThreads the detector's stream threads; null for its default, one per CPU
+   */
   record Options(
       long events,
       int devices,
@@ -64,7 +69,8 @@ final class Demo {
       int metricsPort,
       boolean color,
       Duration timeout,
-      boolean handleSignals) {}
+      boolean handleSignals,
+      Integer streamThreads) {}
 
   private final Options o;
   private final PrintWriter out;
@@ -275,12 +281,10 @@ final class Demo {
     checkStop();
 
     long d0 = System.nanoTime();
-    // One stream thread, whatever the CPU count: CatchUp reads "a commit after the last record
-    // processed" from the thread's counters, which holds for one thread that processes and commits
-    // in turn. With two, one thread's commit could end the wait while the other still holds the
-    // last alerts in an open transaction, and the summary would count alerts not yet readable.
     Map<String, Object> detectorConfig = new HashMap<>(kafka.clientConfig());
-    detectorConfig.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    if (o.streamThreads() != null) {
+      detectorConfig.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, o.streamThreads());
+    }
     DetectorService.Settings settings =
         DetectorService.Settings.builder(detectorConfig)
             .inputTopics(List.of(EVENTS_TOPIC))
@@ -300,13 +304,11 @@ final class Demo {
     toClose.push(detector);
     awaitRunning();
     detectorStartup = Duration.ofNanos(System.nanoTime() - d0);
+    int threads = detector.streams().metadataForLocalThreads().size();
     note(
-        "detector running (%s profile, Avro in and out, exactly_once_v2, %d stream thread) in %.1f"
-            + " s; metrics %s",
-        o.rule().profile(),
-        detector.streams().metadataForLocalThreads().size(),
-        secs(detectorStartup),
-        metricsUrl());
+        "detector running (%s profile, Avro in and out, exactly_once_v2, %d stream thread%s) in"
+            + " %.1f s; metrics %s",
+        o.rule().profile(), threads, threads == 1 ? "" : "s", secs(detectorStartup), metricsUrl());
   }
 
   private void awaitRunning() {
@@ -345,14 +347,14 @@ final class Demo {
 
   /** Waits until the summary's figures are final ({@link CatchUp}). */
   private void awaitCaughtUp() {
-    new CatchUp(detector, kafka.admin(), alertReader)
-        .await(producer::produced, o.timeout(), () -> stopRequested && !o.follow());
+    new CatchUp(kafka.admin(), kafka.clientConfig(), alertReader)
+        .await(o.timeout(), () -> stopRequested && !o.follow());
   }
 
   private void summary() {
     MeterRegistry meters = detector.meters();
-    double read = CatchUp.sum(meters, "detector.events");
-    double matches = CatchUp.sum(meters, "detector.matches");
+    double read = sum(meters, "detector.events");
+    double matches = sum(meters, "detector.matches");
     long seconds = Math.round(secs(Duration.ofNanos(System.nanoTime() - t0)) * 10);
     List<String> hosts = printer.hosts();
     out.println();
@@ -404,6 +406,11 @@ final class Demo {
     row("metrics", metricsUrl() + "  (health: /health/ready)");
     out.println();
     out.flush();
+  }
+
+  /** The sum of a counter over its tags. */
+  private static double sum(MeterRegistry meters, String name) {
+    return meters.find(name).counters().stream().mapToDouble(Counter::count).sum();
   }
 
   private void row(String label, String value) {

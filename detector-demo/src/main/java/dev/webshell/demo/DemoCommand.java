@@ -118,6 +118,12 @@ public final class DemoCommand implements Callable<Integer> {
   /** Off in tests that run the command in-process: no JVM shutdown hook. */
   boolean handleSignals = true;
 
+  /**
+   * The detector's stream threads; null (the command line's only choice) for the detector's
+   * default, one per CPU. Tests set it to run several threads on a machine with one CPU.
+   */
+  Integer streamThreads;
+
   @Override
   public Integer call() {
     if (events < DemoScript.MIN_EVENTS) {
@@ -156,7 +162,8 @@ public final class DemoCommand implements Callable<Integer> {
             metricsPort,
             useColor(),
             Duration.ofSeconds(timeoutSeconds),
-            handleSignals);
+            handleSignals,
+            streamThreads);
     try {
       return new Demo(options, out).run();
     } catch (NoClassDefFoundError e) {

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.generator.EventJson;
 import dev.webshell.detector.offline.Scanner;
 import dev.webshell.detector.rule.RuleFiles;
+import dev.webshell.detector.topology.StreamsSettings;
 import dev.webshell.testkit.registry.ApicurioRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -16,6 +18,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,11 +55,12 @@ class DemoCommandTest {
     Revision tomcat = revisionWith(expected, "cmd.exe /c timeout /t 30");
     assertFalse(softCell.host().equals(tomcat.host()), "seed puts both on one server");
 
-    Result r = run("--registry", "mock");
+    // one stream thread per input partition, whatever the CPUs: the wait for the last alerts
+    // (CatchUp) must hold when several threads commit on their own
+    Result r = run(Demo.PARTITIONS, "--registry", "mock");
 
     assertEquals(0, r.exit(), r.output());
-    // one thread, whatever the CPUs: the wait for the last alerts relies on it (CatchUp)
-    assertTrue(r.output().contains("exactly_once_v2, 1 stream thread)"), r.output());
+    assertTrue(r.output().contains("exactly_once_v2, 3 stream threads)"), r.output());
     assertRevisionsPrinted(expected, r.output());
     String summary = r.output();
     assertRow(summary, "events produced", "1,500 ");
@@ -83,9 +88,15 @@ class DemoCommandTest {
   void shouldRunTheSameStoryThroughARealApicurioRegistry() throws Exception {
     List<Revision> expected = oracle();
 
-    Result r = run("--registry", "apicurio");
+    Result r = run(null, "--registry", "apicurio");
 
     assertEquals(0, r.exit(), r.output());
+    int threads = StreamsSettings.defaultStreamThreads();
+    assertTrue(
+        r.output()
+            .contains(
+                "exactly_once_v2, " + threads + " stream thread" + (threads == 1 ? ")" : "s)")),
+        "the detector's default, one stream thread per CPU:\n" + r.output());
     assertRevisionsPrinted(expected, r.output());
     assertTrue(
         r.output()
@@ -103,9 +114,13 @@ class DemoCommandTest {
    */
   private record Result(int exit, String output, String stderr) {}
 
-  private static Result run(String... extra) {
+  /**
+   * @param streamThreads the detector's stream threads, or null for its default
+   */
+  private static Result run(Integer streamThreads, String... extra) {
     DemoCommand command = new DemoCommand();
     command.handleSignals = false;
+    command.streamThreads = streamThreads;
     CommandLine cl = new CommandLine(command);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -138,8 +153,9 @@ class DemoCommandTest {
   private static List<Revision> oracle() throws Exception {
     DemoScript script = new DemoScript(SEED, DEVICES, EVENTS);
     StringBuilder lines = new StringBuilder();
-    // dated now, as the demo dates its events (the order within the batch is what matters)
-    long t = dev.webshell.detector.event.Timestamps.toMicros(java.time.Instant.now());
+    // dated as the demo dates them, by the wall clock: the scanner's clock is now, and events
+    // ahead of it by more than its tolerance do not advance stream time
+    long t = Timestamps.toMicros(Instant.now().minus(Duration.ofHours(1)));
     while (!script.batchDone()) {
       lines.append(EventJson.toJson(script.next(t += 1000))).append('\n');
     }

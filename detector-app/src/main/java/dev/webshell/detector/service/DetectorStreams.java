@@ -75,6 +75,14 @@ public final class DetectorStreams {
     return new DetectorSerdes(input, AlertSerializers.outputSerde(alertFormat, registry));
   }
 
+  /**
+   * The repartition topic Kafka Streams creates for the application {@code applicationId}: matches
+   * keyed by device, and the sources' progress, on their way to the device windows.
+   */
+  public static String repartitionTopic(String applicationId) {
+    return applicationId + "-" + TopologyConfig.REPARTITION + "-repartition";
+  }
+
   /** The Kafka Streams properties of an application built from {@code topology}. */
   public static Properties properties(
       Spec spec, TopologyConfig topology, DetectorMetrics metrics, RetryableFailures failures) {
