@@ -33,6 +33,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
@@ -395,6 +396,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                             .isPresent()));
     awaitCondition(
         "topic " + name + " has leaders and full ISR", () -> fullyReplicated(List.of(name)));
+    // the metadata names a leader before that broker hosts the partition: a producer writing at
+    // once gets NOT_LEADER for its first batch, and its idempotent retry is then refused as out of
+    // order behind the batches that followed
+    awaitCondition("topic " + name + " hosted by its leaders", () -> hostedByLeaders(name));
   }
 
   /**
@@ -500,6 +505,35 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
       throw new IllegalArgumentException("no broker " + id + "; brokers are " + brokerIds());
     }
     return broker;
+  }
+
+  /** True if every partition's leader hosts it already. */
+  private boolean hostedByLeaders(String topic) {
+    TopicDescription d;
+    try {
+      d =
+          admin()
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(WAIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .get(topic);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (Exception e) {
+      return false;
+    }
+    for (TopicPartitionInfo p : d.partitions()) {
+      if (p.leader() == null
+          || p.leader().isEmpty()
+          || broker(p.leader().id())
+              .replicaManager()
+              .onlinePartition(new TopicPartition(topic, p.partition()))
+              .isEmpty()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** True if every partition has a leader and every running replica is in the ISR. */
