@@ -69,4 +69,25 @@ public record ProcessEvent(
       throw new IllegalArgumentException("DeviceId is required");
     }
   }
+
+  /** This event with the grandparent the process tree found ({@code null}: unknown). */
+  public ProcessEvent withInitiatingProcessParentFileName(String grandparent) {
+    return new ProcessEvent(
+        timestampMicros,
+        deviceId,
+        deviceName,
+        fileName,
+        processCommandLine,
+        initiatingProcessFileName,
+        grandparent,
+        initiatingProcessCommandLine,
+        initiatingProcessFolderPath,
+        folderPath,
+        reportId,
+        processId,
+        accountName,
+        machineGroup,
+        tenantId,
+        lineage);
+  }
 }

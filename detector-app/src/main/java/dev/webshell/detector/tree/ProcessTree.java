@@ -153,24 +153,7 @@ public final class ProcessTree {
 
   private void emit(TreeInput t, String grandparent) {
     ProcessEvent e = t.event();
-    ProcessEvent withGrandparent =
-        new ProcessEvent(
-            e.timestampMicros(),
-            e.deviceId(),
-            e.deviceName(),
-            e.fileName(),
-            e.processCommandLine(),
-            e.initiatingProcessFileName(),
-            grandparent,
-            e.initiatingProcessCommandLine(),
-            e.initiatingProcessFolderPath(),
-            e.folderPath(),
-            e.reportId(),
-            e.processId(),
-            e.accountName(),
-            e.machineGroup(),
-            e.tenantId(),
-            e.lineage());
+    ProcessEvent withGrandparent = e.withInitiatingProcessParentFileName(grandparent);
     matches.accept(
         Match.of(
             withGrandparent,
