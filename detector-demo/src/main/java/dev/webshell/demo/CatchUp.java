@@ -2,6 +2,7 @@ package dev.webshell.demo;
 
 import dev.webshell.detector.ops.CaughtUp;
 import dev.webshell.detector.service.DetectorStreams;
+import dev.webshell.detector.topology.TopologyConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,21 +21,27 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * When the demo's figures are final: the detector has committed its input up to where the producer
- * left it, then its repartition topic up to the end that topic had at that moment, and the alert
+ * left it, then its two repartition topics (matches by device, and Windows process creations by
+ * host on their way to the process tree) up to the ends they had at that moment, and the alert
  * reader has read every committed alert and dead letter ({@link CaughtUp} answers for the group).
  *
  * <p>The order makes it hold for any number of stream threads. Under exactly-once a task commits
  * its input offsets in the transaction that carries what it wrote while reading them: once the
- * input offsets are committed, every match of those events is committed in the repartition topic
- * and every dead letter in theirs; once the repartition offsets are committed up to that topic's
- * end, every alert revision of those matches is committed in the alerts topic, whose end is then
- * final.
+ * input offsets are committed, every match of those events (and every creation the process tree
+ * needs) is committed in a repartition topic and every dead letter in theirs; once the repartition
+ * offsets are committed up to those topics' ends, every alert revision of those matches is
+ * committed in the alerts topic, whose end is then final. A child whose parent's creation never
+ * comes waits in the tree and is dropped later; it would give no alert either way.
  *
  * <p>Unlike a hunt, the wait does not also cover the sources' last progress records, which reach
  * the repartition topic a moment after their last event: the demo's events carry the wall clock as
  * their time, and progress closes only windows whose newest match is 7 days older than that.
  */
 final class CatchUp {
+  /** Where Kafka Streams repartitions Windows process creations by host for the process tree. */
+  static final String TREE_REPARTITION_TOPIC =
+      Demo.APPLICATION_ID + "-" + TopologyConfig.TREE_REPARTITION + "-repartition";
+
   private final Admin admin;
   private final AlertReader reader;
   private final CaughtUp group;
@@ -64,8 +71,10 @@ final class CatchUp {
           input = group.endOffsets(partitions(Demo.EVENTS_TOPIC));
         } else if (repartition == null) {
           if (group.reached(input, group.committed())) {
-            repartition =
-                group.endOffsets(partitions(DetectorStreams.repartitionTopic(Demo.APPLICATION_ID)));
+            List<TopicPartition> internal =
+                new ArrayList<>(partitions(DetectorStreams.repartitionTopic(Demo.APPLICATION_ID)));
+            internal.addAll(partitions(TREE_REPARTITION_TOPIC));
+            repartition = group.endOffsets(internal);
           }
         } else if (output == null) {
           if (group.reached(repartition, group.committed())) {

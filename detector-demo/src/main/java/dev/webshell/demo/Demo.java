@@ -1,13 +1,18 @@
 package dev.webshell.demo;
 
 import dev.webshell.detector.event.InputFormat;
+import dev.webshell.detector.generator.WindowsEventJson;
 import dev.webshell.detector.ops.Directories;
 import dev.webshell.detector.ops.logging.Logging;
+import dev.webshell.detector.registry.ConfluentAvroSerializer;
 import dev.webshell.detector.registry.MockSchemaRegistryClient;
 import dev.webshell.detector.registry.RegistryConfig;
+import dev.webshell.detector.registry.SchemaRegistryClient;
+import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
+import dev.webshell.schema.DeviceProcessEvent;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
 import dev.webshell.testkit.registry.ApicurioRegistry;
 import io.micrometer.core.instrument.Counter;
@@ -58,6 +63,7 @@ final class Demo {
    * @param streamThreads the detector's stream threads; null for its default, one per CPU
    */
   record Options(
+      DemoInput input,
       long events,
       int devices,
       double rate,
@@ -87,7 +93,7 @@ final class Demo {
   private RegistryConfig registryConfig;
   private DetectorService.Running detector;
   private AlertReader alertReader;
-  private DemoProducer producer;
+  private DemoProducer<?> producer;
   private Duration kafkaStartup = Duration.ZERO;
   private Duration registryStartup = Duration.ZERO;
   private Duration detectorStartup = Duration.ZERO;
@@ -292,7 +298,7 @@ final class Demo {
             .deadLetterTopic(DLQ_TOPIC)
             .applicationId(APPLICATION_ID)
             .stateDir(workDir.resolve("state"))
-            .inputFormat(InputFormat.AVRO)
+            .inputFormat(sysmon() ? InputFormat.AUTO : InputFormat.AVRO)
             .alertFormat(AlertFormat.AVRO)
             .registry(registryConfig)
             .rule(o.rule())
@@ -306,9 +312,14 @@ final class Demo {
     detectorStartup = Duration.ofNanos(System.nanoTime() - d0);
     int threads = detector.streams().metadataForLocalThreads().size();
     note(
-        "detector running (%s profile, Avro in and out, exactly_once_v2, %d stream thread%s) in"
-            + " %.1f s; metrics %s",
-        o.rule().profile(), threads, threads == 1 ? "" : "s", secs(detectorStartup), metricsUrl());
+        "detector running (%s profile, %s, exactly_once_v2, %d stream thread%s) in %.1f s;"
+            + " metrics %s",
+        o.rule().profile(),
+        sysmon() ? "input format auto (Sysmon JSON), Avro alerts" : "Avro in and out",
+        threads,
+        threads == 1 ? "" : "s",
+        secs(detectorStartup),
+        metricsUrl());
   }
 
   private void awaitRunning() {
@@ -330,19 +341,43 @@ final class Demo {
   }
 
   private void produceBatch() {
-    producer =
-        new DemoProducer(
-            kafka.clientConfig(),
-            registryConfig,
-            new DemoScript(o.seed(), o.devices(), o.events()),
-            () -> stopRequested);
-    toClose.push(producer);
-    note(
-        "producing %,d events (Confluent Avro) from %,d devices%s: an Operation Soft Cell intrusion"
-            + " through IIS, a Tomcat web shell, near-misses; alerts as they arrive:",
-        o.events(), o.devices(), o.rate() > 0 ? " at " + fmt(o.rate()) + "/s" : "");
+    if (sysmon()) {
+      producer =
+          new DemoProducer<>(
+              kafka.clientConfig(),
+              (topic, r) ->
+                  WindowsEventJson.toJson(r, WindowsEventJson.Shape.SYSMON)
+                      .getBytes(StandardCharsets.UTF_8),
+              new SysmonScript(o.seed(), o.devices(), o.events()),
+              () -> stopRequested);
+      toClose.push(producer);
+      note(
+          "producing %,d Sysmon records (JSON, keyed by host) from %,d hosts%s: process trees of"
+              + " web servers and workstations, a web shell under IIS that runs cmd.exe, which runs"
+              + " PowerShell (the grandparent case), one under Tomcat, one under Tomcat on java.exe"
+              + " (the kql profile's blind spot), one under Apache; alerts as they arrive:",
+          o.events(), o.devices(), o.rate() > 0 ? " at " + fmt(o.rate()) + "/s" : "");
+    } else {
+      SchemaRegistryClient client = SchemaRegistryClients.create(registryConfig);
+      toClose.push(client);
+      producer =
+          new DemoProducer<>(
+              kafka.clientConfig(),
+              ConfluentAvroSerializer.<DeviceProcessEvent>forValues(client),
+              new DemoScript(o.seed(), o.devices(), o.events()),
+              () -> stopRequested);
+      toClose.push(producer);
+      note(
+          "producing %,d events (Confluent Avro) from %,d devices%s: an Operation Soft Cell"
+              + " intrusion through IIS, a Tomcat web shell, near-misses; alerts as they arrive:",
+          o.events(), o.devices(), o.rate() > 0 ? " at " + fmt(o.rate()) + "/s" : "");
+    }
     out.println();
     producer.batch(o.rate());
+  }
+
+  private boolean sysmon() {
+    return o.input() == DemoInput.SYSMON;
   }
 
   /** Waits until the summary's figures are final ({@link CatchUp}). */
@@ -359,16 +394,37 @@ final class Demo {
     List<String> hosts = printer.hosts();
     out.println();
     out.println(printer.paint("\u001b[1m", "Summary"));
-    row(
-        "events produced",
-        String.format(
-            Locale.ROOT,
-            "%,d (%,d devices; first %,d in %.1f s)",
-            producer == null ? 0 : producer.produced(),
-            o.devices(),
-            o.events(),
-            producer == null ? 0.0 : producer.batchSeconds()));
-    row("events read", String.format(Locale.ROOT, "%,d", (long) read));
+    if (sysmon()) {
+      double skipped = sum(meters, "detector.skipped.records");
+      row(
+          "records produced",
+          String.format(
+              Locale.ROOT,
+              "%,d Sysmon records (%,d hosts; first %,d in %.1f s)",
+              producer == null ? 0 : producer.produced(),
+              o.devices(),
+              o.events(),
+              producer == null ? 0.0 : producer.batchSeconds()));
+      row(
+          "records read",
+          String.format(
+              Locale.ROOT,
+              "%,d: %,d process creations, %,d skipped (not a process creation)",
+              (long) (read + skipped),
+              (long) read,
+              (long) skipped));
+    } else {
+      row(
+          "events produced",
+          String.format(
+              Locale.ROOT,
+              "%,d (%,d devices; first %,d in %.1f s)",
+              producer == null ? 0 : producer.produced(),
+              o.devices(),
+              o.events(),
+              producer == null ? 0.0 : producer.batchSeconds()));
+      row("events read", String.format(Locale.ROOT, "%,d", (long) read));
+    }
     row("matches", String.format(Locale.ROOT, "%,d", (long) matches));
     row("alert revisions", String.format(Locale.ROOT, "%,d", printer.revisions()));
     row("alerts", String.format(Locale.ROOT, "%,d", printer.alerts()));

@@ -28,6 +28,10 @@ import picocli.CommandLine.Spec;
           + " events on many devices, an Operation Soft Cell intrusion on an IIS server, a Tomcat"
           + " web shell, near-misses), prints each alert revision as it arrives, then a summary,"
           + " and exits 0. Everything it starts is stopped on exit, also on Ctrl-C.",
+      "With --input sysmon, the stream is Windows process trees as Sysmon logs them (JSON"
+          + " keyed by host, the detector reading --input-format auto), and the alerts show a web"
+          + " server's grandchild matched through its grandparent (w3wp.exe > cmd.exe >"
+          + " powershell.exe), which Sysmon does not carry and the detector's process tree gives.",
       "Kafka's, the detector's and the registry's logs go to files in a temporary directory,"
           + " whose path it prints first (kept when the demo fails); stderr gets only the"
           + " detector's own warnings."
@@ -38,16 +42,28 @@ public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(
+      names = "--input",
+      defaultValue = "defender",
+      description =
+          "defender (Defender DeviceProcessEvents rows, Confluent Avro) or sysmon (Sysmon process"
+              + " creations and other Sysmon records as JSON, keyed by host: web servers'"
+              + " children and grandchildren, read with --input-format auto) (default:"
+              + " ${DEFAULT-VALUE}).")
+  String input;
+
+  @Option(
       names = "--events",
       defaultValue = "10000",
-      description = "Events in the scripted batch, at least 1000 (default: ${DEFAULT-VALUE}).")
+      description =
+          "Events (with --input sysmon: records) in the scripted batch, at least 1000 (default:"
+              + " ${DEFAULT-VALUE}).")
   long events;
 
   @Option(
       names = "--devices",
       defaultValue = "500",
       description =
-          "Devices sending events; every 5th is a web server (default: ${DEFAULT-VALUE}).")
+          "Devices (hosts) sending events; every 5th is a web server (default: ${DEFAULT-VALUE}).")
   int devices;
 
   @Option(
@@ -126,6 +142,12 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    DemoInput demoInput;
+    try {
+      demoInput = DemoInput.parse(input);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     if (events < DemoScript.MIN_EVENTS) {
       throw new ParameterException(
           spec.commandLine(), "--events must be at least " + DemoScript.MIN_EVENTS);
@@ -151,6 +173,7 @@ public final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Demo.Options options =
         new Demo.Options(
+            demoInput,
             events,
             devices,
             rate,

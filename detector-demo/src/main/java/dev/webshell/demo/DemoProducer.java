@@ -1,11 +1,6 @@
 package dev.webshell.demo;
 
 import dev.webshell.detector.event.Timestamps;
-import dev.webshell.detector.registry.ConfluentAvroSerializer;
-import dev.webshell.detector.registry.RegistryConfig;
-import dev.webshell.detector.registry.SchemaRegistryClient;
-import dev.webshell.detector.registry.SchemaRegistryClients;
-import dev.webshell.schema.DeviceProcessEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -15,36 +10,39 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The demo's traffic on the events topic, as Confluent Avro through the registry: the scripted
- * batch ({@link DemoScript}) at a set rate, then with {@code --follow} more of it until stopped.
- * Event times are the wall clock when sent.
+ * The demo's traffic on the events topic, keyed by device and serialized as the input asks
+ * (Confluent Avro through the registry for Defender, Sysmon JSON): the scripted batch ({@link
+ * DemoStory}) at a set rate, then with {@code --follow} more of it until stopped. Event times are
+ * the wall clock when sent.
+ *
+ * @param <V> the story's records
  */
-final class DemoProducer implements AutoCloseable {
-  private final DemoScript script;
-  private final SchemaRegistryClient client;
-  private final KafkaProducer<String, DeviceProcessEvent> producer;
+final class DemoProducer<V> implements AutoCloseable {
+  private final DemoStory<V> script;
+  private final KafkaProducer<String, V> producer;
   private final BooleanSupplier stopRequested;
   private long produced;
   private double batchSeconds;
 
+  /**
+   * @param values serializes the story's records; closed with this producer
+   */
   DemoProducer(
       Map<String, Object> kafkaConfig,
-      RegistryConfig registryConfig,
-      DemoScript script,
+      Serializer<V> values,
+      DemoStory<V> script,
       BooleanSupplier stopRequested) {
     this.script = script;
     this.stopRequested = stopRequested;
-    this.client = SchemaRegistryClients.create(registryConfig);
     Map<String, Object> config = new HashMap<>(kafkaConfig);
     config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "demo-generator");
-    this.producer =
-        new KafkaProducer<>(
-            config, new StringSerializer(), ConfluentAvroSerializer.forValues(client));
+    this.producer = new KafkaProducer<>(config, new StringSerializer(), values);
   }
 
   /** Sends the scripted batch at {@code rate} events/s (0: as fast as possible), then flushes. */
@@ -87,8 +85,8 @@ final class DemoProducer implements AutoCloseable {
     return batchSeconds;
   }
 
-  private void send(DeviceProcessEvent e) {
-    producer.send(new ProducerRecord<>(Demo.EVENTS_TOPIC, e.getDeviceId(), e));
+  private void send(V record) {
+    producer.send(new ProducerRecord<>(Demo.EVENTS_TOPIC, script.key(record), record));
     produced++;
   }
 
@@ -118,6 +116,5 @@ final class DemoProducer implements AutoCloseable {
   @Override
   public void close() {
     producer.close(Duration.ofSeconds(5));
-    client.close();
   }
 }

@@ -13,7 +13,7 @@ import dev.webshell.schema.DeviceProcessEvent;
  * more scenario (Soft Cell, Tomcat, near-misses in turn) every {@value #FOLLOW_SCENARIO_EVERY}
  * events.
  */
-final class DemoScript {
+final class DemoScript implements DemoStory<DeviceProcessEvent> {
   /** The fewest batch events that leave room for every scripted step (at most 5 × 50 apart). */
   static final long MIN_EVENTS = 1000;
 
@@ -39,8 +39,8 @@ final class DemoScript {
     this.at = new long[] {batch / 10, batch * 35 / 100, batch * 55 / 100, batch * 75 / 100};
   }
 
-  /** Whether the scripted batch has been emitted. */
-  boolean batchDone() {
+  @Override
+  public boolean batchDone() {
     return emitted >= batch;
   }
 
@@ -48,8 +48,8 @@ final class DemoScript {
     return emitted;
   }
 
-  /** The next event, stamped {@code timestampMicros}. */
-  DeviceProcessEvent next(long timestampMicros) {
+  @Override
+  public DeviceProcessEvent next(long timestampMicros) {
     if (emitted < batch) {
       for (int i = 0; i < at.length; i++) {
         if (at[i] == emitted) {
@@ -62,5 +62,10 @@ final class DemoScript {
     }
     emitted++;
     return generator.next(timestampMicros);
+  }
+
+  @Override
+  public String key(DeviceProcessEvent event) {
+    return event.getDeviceId();
   }
 }

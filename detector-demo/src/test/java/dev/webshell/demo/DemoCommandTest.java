@@ -2,12 +2,15 @@ package dev.webshell.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.generator.EventJson;
+import dev.webshell.detector.generator.ProcessTreeTraffic;
+import dev.webshell.detector.generator.WindowsEventJson;
 import dev.webshell.detector.offline.Scanner;
 import dev.webshell.detector.rule.RuleFiles;
 import dev.webshell.detector.topology.StreamsSettings;
@@ -23,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,8 +45,21 @@ class DemoCommandTest {
   private static final long EVENTS = 1500;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One revision as the scanner emits it. */
-  record Revision(String host, int revision, long matches, int lines, List<String> commandLines) {}
+  /**
+   * One revision as the scanner emits it.
+   *
+   * @param chain the first match's grandparent, parent and file name, as the header prints them
+   * @param grandparents the alert's {@code initiatingProcessParentFileNames}
+   */
+  record Revision(
+      String host,
+      String alertId,
+      int revision,
+      long matches,
+      int lines,
+      List<String> commandLines,
+      String chain,
+      List<String> grandparents) {}
 
   @Test
   @Timeout(240)
@@ -108,6 +125,86 @@ class DemoCommandTest {
     assertRow(r.output(), "alert revisions", "8");
   }
 
+  @Test
+  @Timeout(240)
+  void shouldShowSysmonWebShellsWithAGrandchildMatchedThroughItsGrandparentAsScanDoes()
+      throws Exception {
+    // the same records the demo sends, dated as the existing oracle dates them
+    SysmonScript script = new SysmonScript(SEED, DEVICES, EVENTS);
+    StringBuilder lines = new StringBuilder();
+    long creations = 0;
+    long t = Timestamps.toMicros(Instant.now().minus(Duration.ofHours(1)));
+    while (!script.batchDone()) {
+      ProcessTreeTraffic.Record record = script.next(t += 1000);
+      if (record.kind() == ProcessTreeTraffic.Kind.CREATE) {
+        creations++;
+      }
+      lines.append(WindowsEventJson.toJson(record, WindowsEventJson.Shape.SYSMON)).append('\n');
+    }
+    List<Revision> expected = scan(lines.toString());
+    // the story: IIS (a grandchild), Tomcat (children) and Apache (a grandchild) alert; Tomcat on
+    // java.exe is the kql profile's blind spot
+    Revision iis = revisionWith(expected, "powershell.exe -nop -c whoami /all");
+    assertEquals("w3wp.exe > cmd.exe > powershell.exe", iis.chain(), "oracle: " + expected);
+    assertEquals(List.of("w3wp.exe"), iis.grandparents());
+    assertTrue(
+        expected.stream().anyMatch(r -> r.grandparents().contains("httpd.exe")),
+        "oracle: " + expected);
+    assertTrue(
+        expected.stream().anyMatch(r -> r.chain().startsWith("Tomcat9.exe > cmd.exe")),
+        "oracle: " + expected);
+    assertTrue(
+        expected.stream().noneMatch(r -> r.chain().contains("java.exe")), "oracle: " + expected);
+    Map<String, Revision> last = new LinkedHashMap<>();
+    expected.forEach(r -> last.put(r.alertId(), r));
+    assertEquals(3, last.size(), "oracle: " + expected);
+
+    Result r = run(Demo.PARTITIONS, "--registry", "mock", "--input", "sysmon");
+
+    assertEquals(0, r.exit(), r.output());
+    assertTrue(
+        r.output().contains("input format auto (Sysmon JSON), Avro alerts, exactly_once_v2"),
+        r.output());
+    assertRevisionsPrinted(expected, r.output());
+    // the header of the IIS alert names the grandparent, which no Sysmon record carries
+    assertTrue(
+        r.output()
+            .matches(
+                "(?s).*\\n"
+                    + Pattern.quote(iis.host())
+                    + " +alert [0-9a-f]{8}  rev 1  1 match, 1 command line "
+                    + " w3wp\\.exe > cmd\\.exe > powershell\\.exe  NEW ALERT\\n.*"),
+        r.output());
+    String summary = r.output();
+    assertRow(summary, "records produced", "1,500 Sysmon records (200 hosts; ");
+    assertRow(
+        summary,
+        "records read",
+        String.format(
+            Locale.ROOT,
+            "1,500: %,d process creations, %,d skipped (not a process creation)",
+            creations,
+            EVENTS - creations));
+    assertRow(
+        summary,
+        "matches",
+        Long.toString(last.values().stream().mapToLong(Revision::matches).sum()));
+    assertRow(summary, "alert revisions", Integer.toString(expected.size()));
+    assertRow(summary, "alerts", "3");
+    assertRow(summary, "dead letters", "0");
+    assertTrue(r.stderr().lines().count() <= 3, "stderr:\n" + r.stderr());
+  }
+
+  @Test
+  void shouldRefuseAnUnknownInputAsAUsageError() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> DemoInput.parse("winlogbeat"));
+    assertEquals("--input must be defender or sysmon", e.getMessage());
+    assertEquals(DemoInput.SYSMON, DemoInput.parse("sysmon"));
+
+    assertEquals(2, run(null, "--input", "winlogbeat").exit());
+  }
+
   /**
    * @param output stdout and picocli's stderr
    * @param stderr what the JVM's stderr received meanwhile (log lines)
@@ -159,10 +256,15 @@ class DemoCommandTest {
     while (!script.batchDone()) {
       lines.append(EventJson.toJson(script.next(t += 1000))).append('\n');
     }
+    return scan(lines.toString());
+  }
+
+  /** The revisions the offline scanner gives for these JSON lines; a dead letter fails the test. */
+  private static List<Revision> scan(String lines) throws Exception {
     List<Revision> revisions = new ArrayList<>();
     try (Scanner scanner = new Scanner(RuleFiles.builtIn("kql"))) {
       scanner.scan(
-          new ByteArrayInputStream(lines.toString().getBytes(StandardCharsets.UTF_8)),
+          new ByteArrayInputStream(lines.getBytes(StandardCharsets.UTF_8)),
           json -> revisions.add(parse(json)),
           problem -> {
             throw new AssertionError(problem);
@@ -176,12 +278,24 @@ class DemoCommandTest {
       JsonNode a = JSON.readTree(json);
       List<String> commandLines = new ArrayList<>();
       a.get("commandLines").forEach(n -> commandLines.add(n.asText()));
+      List<String> grandparents = new ArrayList<>();
+      a.get("initiatingProcessParentFileNames").forEach(n -> grandparents.add(n.asText()));
+      List<String> chain = new ArrayList<>();
+      for (String field :
+          List.of("initiatingProcessParentFileName", "initiatingProcessFileName", "fileName")) {
+        if (a.hasNonNull(field)) {
+          chain.add(a.get(field).asText());
+        }
+      }
       return new Revision(
           a.get("hostName").asText(),
+          a.get("alertId").asText(),
           a.get("revision").asInt(),
           a.get("matchCount").asLong(),
           a.get("commandLineCount").asInt(),
-          commandLines);
+          commandLines,
+          String.join(" > ", chain),
+          grandparents);
     } catch (Exception e) {
       throw new AssertionError(e);
     }
