@@ -2,7 +2,6 @@ package dev.webshell.demo;
 
 import dev.webshell.detector.ops.CaughtUp;
 import dev.webshell.detector.service.DetectorStreams;
-import dev.webshell.detector.topology.TopologyConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,10 +37,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * their time, and progress closes only windows whose newest match is 7 days older than that.
  */
 final class CatchUp {
-  /** Where Kafka Streams repartitions Windows process creations by host for the process tree. */
-  static final String TREE_REPARTITION_TOPIC =
-      Demo.APPLICATION_ID + "-" + TopologyConfig.TREE_REPARTITION + "-repartition";
-
   private final Admin admin;
   private final AlertReader reader;
   private final CaughtUp group;
@@ -71,9 +66,10 @@ final class CatchUp {
           input = group.endOffsets(partitions(Demo.EVENTS_TOPIC));
         } else if (repartition == null) {
           if (group.reached(input, group.committed())) {
-            List<TopicPartition> internal =
-                new ArrayList<>(partitions(DetectorStreams.repartitionTopic(Demo.APPLICATION_ID)));
-            internal.addAll(partitions(TREE_REPARTITION_TOPIC));
+            List<TopicPartition> internal = new ArrayList<>();
+            for (String topic : DetectorStreams.repartitionTopics(Demo.APPLICATION_ID)) {
+              internal.addAll(partitions(topic));
+            }
             repartition = group.endOffsets(internal);
           }
         } else if (output == null) {

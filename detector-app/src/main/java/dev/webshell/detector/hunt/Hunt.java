@@ -113,10 +113,6 @@ public final class Hunt {
     return s.deadLetterTopic() != null ? s.deadLetterTopic() : appId + "-dead-letters";
   }
 
-  private String repartitionTopic() {
-    return appId + "-" + TopologyConfig.REPARTITION + "-repartition";
-  }
-
   private void info(String message) {
     err.println("hunt: " + message);
     err.flush();
@@ -445,11 +441,14 @@ public final class Hunt {
     }
   }
 
-  /** Where the repartition topic ends now; empty before Kafka Streams has created it. */
+  /**
+   * Where the repartition topics end now (matches by device, and Windows creations by host on their
+   * way to the process trees); empty before Kafka Streams has created them.
+   */
   private Map<TopicPartition, Long> repartitionEnds(Admin admin, CaughtUp caughtUp)
       throws InterruptedException {
     try {
-      return caughtUp.endOffsets(partitions(admin, List.of(repartitionTopic())));
+      return caughtUp.endOffsets(partitions(admin, DetectorStreams.repartitionTopics(appId)));
     } catch (KafkaCalls.Failure e) {
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
         return Map.of();

@@ -16,6 +16,7 @@ import dev.webshell.detector.topology.StreamsSettings;
 import dev.webshell.detector.topology.TopologyConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -81,6 +82,19 @@ public final class DetectorStreams {
    */
   public static String repartitionTopic(String applicationId) {
     return applicationId + "-" + TopologyConfig.REPARTITION + "-repartition";
+  }
+
+  /**
+   * The repartition topic of Windows process creations keyed by host, on their way to the process
+   * trees (whose matches go to the device windows without another topic).
+   */
+  public static String treeRepartitionTopic(String applicationId) {
+    return applicationId + "-" + TopologyConfig.TREE_REPARTITION + "-repartition";
+  }
+
+  /** Both repartition topics: a run has caught up once its group has read them to their ends. */
+  public static List<String> repartitionTopics(String applicationId) {
+    return List.of(repartitionTopic(applicationId), treeRepartitionTopic(applicationId));
   }
 
   /** The Kafka Streams properties of an application built from {@code topology}. */

@@ -3,7 +3,9 @@ package dev.webshell.detector.hunt;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.generator.EventJson;
+import dev.webshell.detector.generator.ProcessTreeTraffic;
 import dev.webshell.detector.generator.TrafficGenerator;
+import dev.webshell.detector.generator.WindowsEventJson;
 import dev.webshell.detector.offline.Scanner;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.schema.DeviceProcessEvent;
@@ -50,11 +52,30 @@ final class HuntData {
 
   /** What {@code scan} prints for these events as a flat file, in file order. */
   static List<String> scan(RuleSpec rule, List<Event> events) {
+    return scanLines(rule, lines(events));
+  }
+
+  /** Sysmon records of web servers' process trees, one a second from {@link #START}. */
+  static List<Event> sysmon(long seed, int count) {
+    ProcessTreeTraffic traffic = new ProcessTreeTraffic(seed, 10, 0.02, 0.05);
+    List<Event> out = new ArrayList<>(count);
+    long start = START.getEpochSecond() * 1_000_000L;
+    for (int i = 0; i < count; i++) {
+      ProcessTreeTraffic.Record r = traffic.next(start + i * 1_000_000L);
+      out.add(
+          new Event(
+              r.host(), r.utcMicros(), WindowsEventJson.toJson(r, WindowsEventJson.Shape.SYSMON)));
+    }
+    return out;
+  }
+
+  /** The events as a file of lines. */
+  static String lines(List<Event> events) {
     StringBuilder file = new StringBuilder();
     for (Event e : events) {
       file.append(e.json()).append('\n');
     }
-    return scanLines(rule, file.toString());
+    return file.toString();
   }
 
   static List<String> scanLines(RuleSpec rule, String file) {
@@ -96,8 +117,8 @@ final class HuntData {
   }
 
   /**
-   * Flat events keyed by DeviceId (the default partitioner keeps each device on one partition),
-   * record timestamps = event times.
+   * Events keyed by DeviceId (a Windows host's name; the default partitioner keeps each device on
+   * one partition), record timestamps = event times.
    */
   static void produceFlat(Map<String, Object> clientConfig, String topic, List<Event> events)
       throws Exception {

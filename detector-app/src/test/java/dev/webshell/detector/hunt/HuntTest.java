@@ -43,12 +43,14 @@ import org.junit.jupiter.api.io.TempDir;
 class HuntTest {
   static final String FLAT = "flat-events";
   static final String ENVELOPES = "envelope-events";
+  static final String SYSMON = "sysmon-events";
   static final RuleSpec RULE = RuleFiles.builtIn("kql");
   static final Map<String, String> KEEP_FOREVER = Map.of("retention.ms", "-1");
   static EmbeddedKafkaCluster kafka;
   static List<HuntData.Event> events;
   static List<String> scanned;
   static HuntData.Envelopes envelopes;
+  static List<HuntData.Event> sysmon;
 
   @TempDir static Path tmp;
 
@@ -64,6 +66,9 @@ class HuntTest {
     kafka.createTopic(ENVELOPES, 3, (short) 1, KEEP_FOREVER);
     envelopes = HuntData.envelopes(events, 3, 7);
     HuntData.produceEnvelopes(kafka.clientConfig(), ENVELOPES, envelopes);
+    kafka.createTopic(SYSMON, 3, (short) 1, KEEP_FOREVER);
+    sysmon = HuntData.sysmon(43, 3000);
+    HuntData.produceFlat(kafka.clientConfig(), SYSMON, sysmon);
   }
 
   @AfterAll
@@ -202,6 +207,23 @@ class HuntTest {
     assertTrue(
         ran.err().contains(envelopes.bad() + " dead letters {missing-field=" + envelopes.bad()),
         ran.err());
+    assertNothingLeftBehind(ran.result().applicationId());
+  }
+
+  @Test
+  void shouldWaitForTheProcessTreesAndPrintWhatScanPrintsForSysmonRecords() {
+    List<String> expected = HuntData.scanLines(RULE, HuntData.lines(sysmon));
+    assertTrue(expected.size() >= 5, "the Sysmon data should raise revisions: " + expected);
+    assertTrue(
+        expected.stream().anyMatch(a -> a.contains("\"initiatingProcessParentFileNames\":[\"")),
+        "a web server's grandchild among them");
+
+    Ran ran = hunt(settings(SYSMON, HuntData.START, end()));
+
+    assertFalse(ran.result().interrupted(), ran.err());
+    assertEquals(sysmon.size(), ran.result().recordsRead(), ran.err());
+    // the tree's matches go through a repartition topic of their own: the hunt waits for it too
+    assertEquals(HuntData.byDevice(expected), HuntData.byDevice(ran.alerts()), ran.err());
     assertNothingLeftBehind(ran.result().applicationId());
   }
 
