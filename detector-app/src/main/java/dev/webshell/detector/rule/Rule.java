@@ -1,6 +1,7 @@
 package dev.webshell.detector.rule;
 
 import dev.webshell.detector.event.ProcessEvent;
+import dev.webshell.detector.event.RecordScreen;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -9,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * offset, not by substring). The cheapest and most selective test ({@code FileName}) runs first,
  * then the lineage, then the command line.
  */
-public final class Rule {
+public final class Rule implements RecordScreen {
   private final RuleSpec spec;
   private final String[] webServers;
   private final String[] webServerPrefixes;
@@ -110,6 +111,43 @@ public final class Rule {
     return isCandidate(e)
         || isWebServer(e.fileName(), e.processCommandLine())
         || isWebServer(e.initiatingProcessFileName(), e.initiatingProcessCommandLine());
+  }
+
+  /** {@link #matches} needs {@code FileName in~ (shells)} first. */
+  @Override
+  public boolean mayMatch(String fileName) {
+    return isShell(fileName);
+  }
+
+  /**
+   * An upper bound of {@link #mattersToTheTree} from the file names alone: a shell, or a web server
+   * or conditional web server (whose command line is not looked at) as the process or its parent.
+   */
+  @Override
+  public boolean mayMatterToTheTree(String fileName, String initiatingProcessFileName) {
+    return isShell(fileName)
+        || mayBeWebServer(fileName)
+        || mayBeWebServer(initiatingProcessFileName);
+  }
+
+  /** {@link #isWebServer(String, String)} for some command line. */
+  private boolean mayBeWebServer(String processFileName) {
+    if (isWebServer(processFileName)) {
+      return true;
+    }
+    if (processFileName == null) {
+      return false;
+    }
+    int from = nameStart(processFileName);
+    boolean ignoreCase = spec.lineageIgnoreCase();
+    for (String name : conditionalNames) {
+      if (ignoreCase
+          ? Kql.equalsIgnoreAsciiCase(processFileName, from, name)
+          : Kql.equalsExact(processFileName, from, name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A shell running a suspicious command: a match if its lineage is a web server's. */
