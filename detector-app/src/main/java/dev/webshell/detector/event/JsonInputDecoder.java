@@ -105,8 +105,8 @@ public final class JsonInputDecoder {
   }
 
   /**
-   * @param screen the rule's tests on file names ({@link RecordScreen}), asked before a record's
-   *     other strings are built; {@code null} to build every event whole
+   * @param screen the rule's test on a Defender row's FileName ({@link RecordScreen}), asked before
+   *     the row's other strings are built; {@code null} to build every event whole
    */
   public JsonInputDecoder(InputFormat format, RecordScreen screen) {
     this.format = format;
@@ -115,10 +115,12 @@ public final class JsonInputDecoder {
   }
 
   /**
-   * One message: its events, in order. With a {@link RecordScreen}, an event that cannot match
-   * (nor, from Windows inputs, matter to a process tree) holds only its Timestamp, DeviceId,
-   * ReportId, ProcessId and lineage; whether a message decodes, its failures, skipped categories
-   * and every event that can match are the same as without one.
+   * One message: its events, in order. With a {@link RecordScreen}, a Defender event that cannot
+   * match holds only its Timestamp, DeviceId, ReportId and ProcessId; whether a message decodes,
+   * its failures, skipped categories and every event that can match are the same as without one.
+   * Windows records are always read whole: their strings are few and short, and a third of the
+   * generator's may matter to a process tree, so reading again the ones that do cost more than not
+   * building the others saved.
    */
   public Decoded decode(byte[] json) {
     RecordScreen s = json.length <= SCREENED_UP_TO ? screen : null;
@@ -132,7 +134,7 @@ public final class JsonInputDecoder {
                 : "expected a JSON object, found " + FlatJsonDecoder.describe(first));
       }
       if (format.isWindows()) {
-        return readWindows(p, p.nextToken(), json, s);
+        return readWindows(p, p.nextToken());
       }
       // most records say their family by their first name: read on with the same parser
       JsonToken t = p.nextToken();
@@ -144,11 +146,11 @@ public final class JsonInputDecoder {
         return readRow(p, t, json, s);
       }
       if (WINDOWS_NAMES.contains(name)) {
-        return readWindows(p, t, json, s);
+        return readWindows(p, t);
       }
       p.nextToken();
       p.skipChildren();
-      return isDefender(p) ? decodeDefender(json, s) : decodeWindows(json, s);
+      return isDefender(p) ? decodeDefender(json, s) : decodeWindows(json);
     } catch (JsonProcessingException e) {
       throw FlatJsonDecoder.invalidJson(e);
     } catch (IOException e) {
@@ -178,29 +180,21 @@ public final class JsonInputDecoder {
     return true;
   }
 
-  private Decoded decodeWindows(byte[] json, RecordScreen s) throws IOException {
+  private Decoded decodeWindows(byte[] json) throws IOException {
     try (JsonParser p = flat.factory().createParser(json)) {
       p.nextToken();
-      return readWindows(p, p.nextToken(), json, s);
+      return readWindows(p, p.nextToken());
     }
   }
 
   /** A Windows record from {@code first}, the token after its START_OBJECT, to the end. */
-  private Decoded readWindows(JsonParser p, JsonToken first, byte[] json, RecordScreen s)
-      throws IOException {
-    WindowsEventDecoder.Result r = windows.read(p, first, s);
+  private Decoded readWindows(JsonParser p, JsonToken first) throws IOException {
+    WindowsEventDecoder.Result r = windows.read(p, first);
     expectEnd(p);
     if (r.event() == null) {
       return new Decoded("windows", List.of(), List.of(), List.of(r.skipped()));
     }
-    ProcessEvent e = r.event();
-    if (s != null) {
-      if (s.mayMatterToTheTree(e.fileName(), e.initiatingProcessFileName())) {
-        return decodeWindows(json, null); // its command lines were not built: read it whole
-      }
-      e = screened(e, e.lineage());
-    }
-    return Decoded.single(r.format(), e);
+    return Decoded.single(r.format(), r.event());
   }
 
   private Decoded decodeDefender(byte[] json, RecordScreen s) throws IOException {
@@ -227,27 +221,6 @@ public final class JsonInputDecoder {
       }
     }
     return Decoded.single("json", e);
-  }
-
-  /** An event with only the fields the detector reads of an event that cannot match. */
-  private static ProcessEvent screened(ProcessEvent e, ProcessLineage lineage) {
-    return new ProcessEvent(
-        e.timestampMicros(),
-        e.deviceId(),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        e.reportId(),
-        e.processId(),
-        null,
-        null,
-        null,
-        lineage);
   }
 
   private static void expectEnd(JsonParser p) throws IOException {

@@ -89,21 +89,8 @@ final class WindowsEventDecoder {
     this.accept = accept;
   }
 
-  /**
-   * The data fields a screened read checks but does not build (as ECS's {@code command_line} and
-   * {@code args}): the command lines, which only a record that may matter to the rule needs (such a
-   * record is read again, whole).
-   */
-  private static final Set<String> UNBUILT = Set.of("CommandLine", "ParentCommandLine");
-
-  /** Stands for a value checked but not built (never seen outside a screened read). */
-  private static final String NOT_BUILT = new String("(not built)");
-
   /** Everything one record says that the mapping may need. */
   private static final class Fields {
-    /** Whether values named in {@link #UNBUILT} are only checked. */
-    final boolean screened;
-
     final Map<String, String> top = new HashMap<>();
     final Map<String, String> nested = new HashMap<>();
     final Map<String, String> winlog = new HashMap<>();
@@ -133,10 +120,6 @@ final class WindowsEventDecoder {
     List<String> categories;
     List<String> types;
 
-    Fields(boolean screened) {
-      this.screened = screened;
-    }
-
     String data(String name) {
       String v = winlog.get(name);
       if (v == null) {
@@ -163,18 +146,12 @@ final class WindowsEventDecoder {
    *     wrong type, or is no Windows or ECS event at all ({@code unknown-format})
    */
   Result read(JsonParser p) throws IOException {
-    return read(p, p.nextToken(), null);
+    return read(p, p.nextToken());
   }
 
-  /**
-   * Reads the object from {@code first}, the token after its START_OBJECT, up to its END_OBJECT.
-   * Given a {@code screen}, the command lines are checked as they would be read (the same dead
-   * letters) but not built: the event's {@code processCommandLine} and {@code
-   * initiatingProcessCommandLine} then hold a placeholder, and the caller reads the record again
-   * without a screen when it needs them.
-   */
-  Result read(JsonParser p, JsonToken first, RecordScreen screen) throws IOException {
-    Fields f = new Fields(screen != null);
+  /** As {@link #read(JsonParser)}, from {@code first}, the token after the START_OBJECT. */
+  Result read(JsonParser p, JsonToken first) throws IOException {
+    Fields f = new Fields();
     JsonToken t;
     for (t = first; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
       String name = p.currentName();
@@ -193,19 +170,19 @@ final class WindowsEventDecoder {
           if (v == JsonToken.VALUE_STRING) {
             f.eventDataXml = p.getText();
           } else {
-            readData(p, v, f.nested, f.screened);
+            readData(p, v, f.nested);
           }
         }
-        case "event_data" -> readData(p, v, f.nested, f.screened);
+        case "event_data" -> readData(p, v, f.nested);
         case "Event" -> readEvtx(p, v, f);
         case "winlog" -> readWinlog(p, v, f);
-        case "process" -> readProcess(p, v, f.ecs, "", f.screened);
+        case "process" -> readProcess(p, v, f.ecs, "");
         case "host" -> f.ecsHost = member(p, v, "name");
         case "user" -> f.userName = member(p, v, "name");
         case "event" -> readEcsEvent(p, v, f);
         default -> {
           if (DATA_FIELDS.contains(name)) {
-            f.top.put(name, scalar(p, v, name, f.screened));
+            f.top.put(name, scalar(p, v, name));
           } else {
             p.skipChildren();
           }
@@ -425,8 +402,8 @@ final class WindowsEventDecoder {
 
   // ---- the parts of the record that are objects
 
-  private static void readData(
-      JsonParser p, JsonToken v, Map<String, String> into, boolean screened) throws IOException {
+  private static void readData(JsonParser p, JsonToken v, Map<String, String> into)
+      throws IOException {
     if (v != JsonToken.START_OBJECT) {
       p.skipChildren(); // rendered XML, or null: the fields come from elsewhere
       return;
@@ -435,7 +412,7 @@ final class WindowsEventDecoder {
       String name = p.currentName();
       JsonToken t = p.nextToken();
       if (DATA_FIELDS.contains(name)) {
-        into.put(name, scalar(p, t, name, screened));
+        into.put(name, scalar(p, t, name));
       } else {
         p.skipChildren();
       }
@@ -456,7 +433,7 @@ final class WindowsEventDecoder {
         case "computer_name" -> f.winlogHost = scalar(p, t, "winlog.computer_name");
         case "channel" -> f.winlogChannel = scalar(p, t, "winlog.channel");
         case "record_id" -> f.winlogRecordId = scalar(p, t, "winlog.record_id");
-        case "event_data" -> readData(p, t, f.winlog, f.screened);
+        case "event_data" -> readData(p, t, f.winlog);
         default -> p.skipChildren();
       }
     }
@@ -473,7 +450,7 @@ final class WindowsEventDecoder {
       JsonToken t = p.nextToken();
       switch (name) {
         case "System" -> readSystem(p, t, f);
-        case "EventData" -> readData(p, t, f.nested, f.screened);
+        case "EventData" -> readData(p, t, f.nested);
         default -> p.skipChildren();
       }
     }
@@ -522,8 +499,7 @@ final class WindowsEventDecoder {
   }
 
   private static void readProcess(
-      JsonParser p, JsonToken v, Map<String, String> into, String prefix, boolean screened)
-      throws IOException {
+      JsonParser p, JsonToken v, Map<String, String> into, String prefix) throws IOException {
     if (v != JsonToken.START_OBJECT) {
       p.skipChildren();
       return;
@@ -532,18 +508,12 @@ final class WindowsEventDecoder {
       String name = p.currentName();
       JsonToken t = p.nextToken();
       switch (name) {
-        case "name", "executable", "pid", "entity_id" ->
+        case "name", "executable", "command_line", "pid", "entity_id" ->
             into.put(prefix + name, scalar(p, t, "process." + prefix + name));
-        case "command_line" ->
-            into.put(
-                prefix + name,
-                screened
-                    ? checked(p, t, "process." + prefix + name)
-                    : scalar(p, t, "process." + prefix + name));
-        case "args" -> into.put(prefix + name, joined(p, t, screened));
+        case "args" -> into.put(prefix + name, joined(p, t));
         case "parent" -> {
           if (prefix.isEmpty()) {
-            readProcess(p, t, into, "parent.", screened);
+            readProcess(p, t, into, "parent.");
           } else {
             p.skipChildren();
           }
@@ -598,23 +568,12 @@ final class WindowsEventDecoder {
 
   /** A string, or an array of strings (ECS keyword fields may be either). */
   private static List<String> strings(JsonParser p, JsonToken v) throws IOException {
-    return strings(p, v, false);
-  }
-
-  /** {@link #strings(JsonParser, JsonToken)}, with {@link #NOT_BUILT} for each when screened. */
-  private static List<String> strings(JsonParser p, JsonToken v, boolean screened)
-      throws IOException {
     List<String> out = new ArrayList<>();
     if (v == JsonToken.START_ARRAY) {
       JsonToken t;
       while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
         if (t == JsonToken.VALUE_STRING) {
-          if (screened) {
-            p.getTextLength(); // decoded to its end: malformed text still fails
-            out.add(NOT_BUILT);
-          } else {
-            out.add(p.getText());
-          }
+          out.add(p.getText());
         } else {
           p.skipChildren();
         }
@@ -628,34 +587,19 @@ final class WindowsEventDecoder {
   }
 
   /** ECS {@code args}: the arguments joined by single spaces. */
-  private static String joined(JsonParser p, JsonToken v, boolean screened) throws IOException {
+  private static String joined(JsonParser p, JsonToken v) throws IOException {
     if (v == JsonToken.VALUE_NULL) {
       return null;
     }
     if (v != JsonToken.START_ARRAY) {
-      return screened ? checked(p, v, "process.args") : scalar(p, v, "process.args");
+      return scalar(p, v, "process.args");
     }
-    List<String> args = strings(p, v, screened);
-    return args.isEmpty() ? null : screened ? NOT_BUILT : String.join(" ", args);
+    List<String> args = strings(p, v);
+    return args.isEmpty() ? null : String.join(" ", args);
   }
 
   private static String scalar(JsonParser p, JsonToken v, String field) throws IOException {
     return FlatJsonDecoder.text(p, v, field);
-  }
-
-  /** A data field's value, only checked when screened and named in {@link #UNBUILT}. */
-  private static String scalar(JsonParser p, JsonToken v, String name, boolean screened)
-      throws IOException {
-    return screened && UNBUILT.contains(name) ? checked(p, v, name) : scalar(p, v, name);
-  }
-
-  /** {@link #scalar}'s checks without the text: {@link #NOT_BUILT}, or null for JSON null. */
-  private static String checked(JsonParser p, JsonToken v, String field) throws IOException {
-    if (v == JsonToken.VALUE_NULL) {
-      return null;
-    }
-    FlatJsonDecoder.text(p, v, field, false);
-    return NOT_BUILT;
   }
 
   private static boolean contains(List<String> values, String wanted) {

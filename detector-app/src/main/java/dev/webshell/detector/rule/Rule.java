@@ -119,37 +119,6 @@ public final class Rule implements RecordScreen {
     return isShell(fileName);
   }
 
-  /**
-   * An upper bound of {@link #mattersToTheTree} from the file names alone: a shell, or a web server
-   * or conditional web server (whose command line is not looked at) as the process or its parent.
-   */
-  @Override
-  public boolean mayMatterToTheTree(String fileName, String initiatingProcessFileName) {
-    return isShell(fileName)
-        || mayBeWebServer(fileName)
-        || mayBeWebServer(initiatingProcessFileName);
-  }
-
-  /** {@link #isWebServer(String, String)} for some command line. */
-  private boolean mayBeWebServer(String processFileName) {
-    if (isWebServer(processFileName)) {
-      return true;
-    }
-    if (processFileName == null) {
-      return false;
-    }
-    int from = nameStart(processFileName);
-    boolean ignoreCase = spec.lineageIgnoreCase();
-    for (String name : conditionalNames) {
-      if (ignoreCase
-          ? Kql.equalsIgnoreAsciiCase(processFileName, from, name)
-          : Kql.equalsExact(processFileName, from, name)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** A shell running a suspicious command: a match if its lineage is a web server's. */
   public boolean isCandidate(ProcessEvent e) {
     return isShell(e.fileName()) && isSuspiciousCommand(e.processCommandLine());
