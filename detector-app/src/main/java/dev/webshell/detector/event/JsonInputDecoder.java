@@ -118,9 +118,9 @@ public final class JsonInputDecoder {
    * One message: its events, in order. With a {@link RecordScreen}, a Defender event that cannot
    * match holds only its Timestamp, DeviceId, ReportId and ProcessId; whether a message decodes,
    * its failures, skipped categories and every event that can match are the same as without one.
-   * Windows records are always read whole: their strings are few and short, and a third of the
-   * generator's may matter to a process tree, so reading again the ones that do cost more than not
-   * building the others saved.
+   * Windows records are always read whole: their strings are few and short, and one creation in six
+   * of the generator's may matter to a process tree, so reading again the ones that do cost more
+   * than not building the others saved (docs/performance.md).
    */
   public Decoded decode(byte[] json) {
     RecordScreen s = json.length <= SCREENED_UP_TO ? screen : null;
