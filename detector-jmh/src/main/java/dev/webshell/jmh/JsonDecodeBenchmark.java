@@ -31,9 +31,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Where the per-record cost of JSON input goes, for a full-width benign Defender row (about 3 KB)
  * and for the generator's Windows shapes: Jackson's tokenizer alone (every value skipped), the
- * tokenizer building every string value, the decoder building every event whole and as {@code
- * run} uses it (rule-aware), and the rule on the decoded event. Records cycle over {@value #RECORDS} distinct ones (Windows shapes: the process
- * tree generator's mix of benign traffic and intrusions).
+ * tokenizer building every string value, the decoder building every event whole and as {@code run}
+ * uses it (rule-aware), and the rule on the decoded event. Records cycle over {@value #RECORDS}
+ * distinct ones (Windows shapes: the process tree generator's mix of benign traffic and
+ * intrusions).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
