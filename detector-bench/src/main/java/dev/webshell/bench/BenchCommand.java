@@ -72,7 +72,9 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--format",
       defaultValue = "avro",
       description =
-          "Input format: avro (Confluent wire format) or json (default: ${DEFAULT-VALUE}).")
+          "Input format: avro (Confluent wire format) or json (full-width Defender rows), or"
+              + " Windows process trees as sysmon (NXLog's flat Sysmon JSON), winlogbeat, ecs or"
+              + " windows-security (4688) (default: ${DEFAULT-VALUE}).")
   String format;
 
   @Option(
@@ -171,8 +173,10 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!"avro".equals(format) && !"json".equals(format)) {
-      throw new ParameterException(spec.commandLine(), "--format must be avro or json");
+    if (!BenchOptions.FORMATS.contains(format)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--format must be one of " + String.join(", ", BenchOptions.FORMATS) + ": " + format);
     }
     if (!"child".equals(embeddedBroker) && !"in-process".equals(embeddedBroker)) {
       throw new ParameterException(

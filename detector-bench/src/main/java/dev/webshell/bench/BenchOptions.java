@@ -1,5 +1,7 @@
 package dev.webshell.bench;
 
+import dev.webshell.detector.generator.ProcessTreeTraffic;
+import dev.webshell.detector.generator.WindowsEventJson;
 import java.util.Locale;
 import java.util.Map;
 
@@ -31,6 +33,19 @@ record BenchOptions(
 
   boolean avro() {
     return "avro".equals(format);
+  }
+
+  /** The input formats {@code --format} takes. */
+  static final java.util.List<String> FORMATS =
+      java.util.List.of("avro", "json", "sysmon", "winlogbeat", "ecs", "windows-security");
+
+  /**
+   * The Windows shape of the input ({@code sysmon}, {@code winlogbeat}, {@code ecs}, {@code
+   * windows-security}: process trees from {@link ProcessTreeTraffic}); {@code null} for Defender
+   * rows ({@code avro}, {@code json}).
+   */
+  WindowsEventJson.Shape windowsShape() {
+    return avro() || "json".equals(format) ? null : WindowsEventJson.Shape.parse(format);
   }
 
   /** "warm-up 2/5" or "timed round 1/5" ({@code round} counts from 0 over both). */

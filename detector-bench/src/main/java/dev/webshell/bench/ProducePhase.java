@@ -2,9 +2,14 @@ package dev.webshell.bench;
 
 import static dev.webshell.bench.Stats.mb;
 
+import dev.webshell.detector.event.InputFormat;
+import dev.webshell.detector.event.JsonInputDecoder;
+import dev.webshell.detector.event.ProcessEvent;
 import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.generator.EventJson;
+import dev.webshell.detector.generator.ProcessTreeTraffic;
 import dev.webshell.detector.generator.TrafficGenerator;
+import dev.webshell.detector.generator.WindowsEventJson;
 import dev.webshell.detector.offline.Scanner;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.rule.Rule;
@@ -52,6 +57,9 @@ final class ProducePhase {
    * must emit.
    */
   long run(String topic) throws Exception {
+    if (o.windowsShape() != null) {
+      return runWindows(topic, o.windowsShape());
+    }
     long events = o.events();
     err.printf("bench: producing %,d %s events to %s%n", events, o.format(), topic);
     TrafficGenerator gen =
@@ -84,15 +92,7 @@ final class ProducePhase {
       producer.flush();
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    long expected;
-    try (Scanner scanner = new Scanner(rule)) {
-      long[] n = {0};
-      scanner.scan(
-          new ByteArrayInputStream(matching.toString().getBytes(StandardCharsets.UTF_8)),
-          a -> n[0]++,
-          p -> {});
-      expected = n[0];
-    }
+    long expected = scan(matching);
     report.put("events", events);
     report.put("avgEventBytes", Math.round((double) bytes / events));
     report.put("matchingEvents", matches);
@@ -117,6 +117,95 @@ final class ProducePhase {
         String.format(Locale.ROOT, "%.1f s (%,.0f events/s)", seconds, events / seconds));
     err.printf("bench: produced in %.1f s; %d matching events%n", seconds, matches);
     return expected;
+  }
+
+  /**
+   * Produces Windows process trees in {@code shape} ({@link ProcessTreeTraffic}: {@code --devices}
+   * hosts, an intrusion starting at {@code --intrusions-per-million} of the records), keyed by
+   * host, one millisecond apart and ending about now; returns the alert revisions the detector must
+   * emit: those of an offline scan of the records that matter to a process tree (the rest cannot
+   * change an alert, and the generator writes parents before their children).
+   */
+  private long runWindows(String topic, WindowsEventJson.Shape shape) throws Exception {
+    long events = o.events();
+    err.printf("bench: producing %,d %s records to %s%n", events, o.format(), topic);
+    ProcessTreeTraffic gen =
+        new ProcessTreeTraffic(o.seed(), o.devices(), o.intrusionsPerMillion() / 1_000_000.0, 0);
+    Rule r = new Rule(rule);
+    JsonInputDecoder decoder = new JsonInputDecoder(InputFormat.JSON);
+    long startMicros = Timestamps.toMicros(Instant.now()) - events * 1000L;
+    StringBuilder relevant = new StringBuilder();
+    long treeEvents = 0;
+    long candidates = 0;
+    long bytes = 0;
+    long minSize = Long.MAX_VALUE;
+    long maxSize = 0;
+    long t0 = System.nanoTime();
+    try (KafkaProducer<String, byte[]> producer = clients.producer(20)) {
+      for (long i = 0; i < events; i++) {
+        ProcessTreeTraffic.Record rec = gen.next(startMicros + i * 1000L);
+        String json = WindowsEventJson.toJson(rec, shape);
+        byte[] value = json.getBytes(StandardCharsets.UTF_8);
+        bytes += value.length;
+        minSize = Math.min(minSize, value.length);
+        maxSize = Math.max(maxSize, value.length);
+        for (ProcessEvent e : decoder.decode(value).events()) {
+          if (e.lineage() != null ? r.mattersToTheTree(e) : r.matches(e)) {
+            treeEvents++;
+            relevant.append(json).append('\n');
+          }
+          if (r.isCandidate(e)) {
+            candidates++;
+          }
+        }
+        producer.send(new ProducerRecord<>(topic, rec.host(), value));
+        if ((i + 1) % 500_000 == 0) {
+          err.printf("bench: %,d produced%n", i + 1);
+        }
+      }
+      producer.flush();
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long expected = scan(relevant);
+    report.put("events", events);
+    report.put("avgEventBytes", Math.round((double) bytes / events));
+    report.put("processTreeEvents", treeEvents);
+    report.put("candidateEvents", candidates);
+    report.put("expectedAlertRevisions", expected);
+    report.row(
+        "input",
+        String.format(Locale.ROOT, "%,d %s records, %.1f MB", events, o.format(), mb(bytes)));
+    report.row(
+        "event size (value bytes)",
+        String.format(Locale.ROOT, "avg %d, min %d, max %d", bytes / events, minSize, maxSize));
+    report.row(
+        "process-tree events",
+        String.format(
+            Locale.ROOT,
+            "%,d (%.3f %%) on %,d hosts, %,d shells running a suspicious command;"
+                + " %,d alert revisions expected (offline scan)",
+            treeEvents,
+            100.0 * treeEvents / events,
+            o.devices(),
+            candidates,
+            expected));
+    report.row(
+        "produce",
+        String.format(Locale.ROOT, "%.1f s (%,.0f events/s)", seconds, events / seconds));
+    err.printf("bench: produced in %.1f s; %d process-tree events%n", seconds, treeEvents);
+    return expected;
+  }
+
+  /** The alert revisions an offline scan of these JSON lines emits. */
+  private long scan(StringBuilder lines) throws Exception {
+    try (Scanner scanner = new Scanner(rule)) {
+      long[] n = {0};
+      scanner.scan(
+          new ByteArrayInputStream(lines.toString().getBytes(StandardCharsets.UTF_8)),
+          a -> n[0]++,
+          p -> {});
+      return n[0];
+    }
   }
 
   private static boolean matches(Rule r, DeviceProcessEvent e) {

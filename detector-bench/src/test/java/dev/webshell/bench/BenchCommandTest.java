@@ -75,4 +75,56 @@ class BenchCommandTest {
     assertTrue(json.get("latencyMaxMsPer5s").size() > 0, out.toString());
     assertTrue(Duration.ofNanos(System.nanoTime() - started).toMinutes() < 5);
   }
+
+  /** A tiny Sysmon run: process trees decoded and matched through the tree, every alert seen. */
+  @Test
+  @Timeout(300)
+  void shouldMeasureSysmonProcessTreesAndSeeEveryExpectedAlert() throws Exception {
+    CommandLine cl = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code =
+        cl.execute(
+            "bench",
+            "--format",
+            "sysmon",
+            "--events",
+            "5000",
+            "--devices",
+            "50",
+            "--intrusions-per-million",
+            "20000",
+            "--duration",
+            "0",
+            "--embedded-broker",
+            "in-process",
+            "--warmup-rounds",
+            "0",
+            "--rounds",
+            "1");
+    assertEquals(0, code, err.toString());
+    String[] lines = out.toString().strip().split("\n");
+    JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+    assertEquals("sysmon", json.get("settings").get("format").asText());
+    assertTrue(json.get("processTreeEvents").asLong() > 0, out.toString());
+    assertTrue(json.get("expectedAlertRevisions").asLong() > 0, out.toString());
+    assertEquals(json.get("expectedAlertRevisions").asLong(), json.get("alertRevisions").asLong());
+    assertTrue(json.get("detectorCpuMicrosPerEvent").asDouble() > 0, out.toString());
+  }
+
+  @Test
+  void shouldRefuseAnUnknownFormatNamingTheOnesItTakes() {
+    CommandLine cl = Main.commandLine();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(new StringWriter()));
+    cl.setErr(new PrintWriter(err));
+    assertEquals(2, cl.execute("bench", "--format", "xml", "--embedded-broker", "in-process"));
+    assertTrue(
+        err.toString()
+            .contains(
+                "--format must be one of avro, json, sysmon, winlogbeat, ecs, windows-security: xml"),
+        err.toString());
+  }
 }

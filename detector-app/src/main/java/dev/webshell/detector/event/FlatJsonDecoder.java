@@ -17,6 +17,9 @@ public final class FlatJsonDecoder {
   /** Deeper JSON is rejected (reason {@code invalid-json}). */
   public static final int MAX_NESTING_DEPTH = 64;
 
+  /** Longer strings are rejected (reason {@code invalid-json}). */
+  static final int MAX_STRING_LENGTH = 16 * 1024 * 1024;
+
   private final JsonFactory factory;
 
   public FlatJsonDecoder() {
@@ -25,7 +28,7 @@ public final class FlatJsonDecoder {
             .streamReadConstraints(
                 StreamReadConstraints.builder()
                     .maxNestingDepth(MAX_NESTING_DEPTH)
-                    .maxStringLength(16 * 1024 * 1024)
+                    .maxStringLength(MAX_STRING_LENGTH)
                     .build())
             .build();
   }
@@ -81,6 +84,22 @@ public final class FlatJsonDecoder {
    * @throws DecodeException when DeviceId or Timestamp is missing or a field has the wrong type
    */
   ProcessEvent readRow(JsonParser p) throws IOException {
+    return readFields(p, p.nextToken(), null);
+  }
+
+  /**
+   * Reads the fields of an object from {@code first}, the token after its START_OBJECT, up to its
+   * END_OBJECT. Within the object a key given twice keeps its last value; the first bad field (in
+   * the order of the bytes) is the one reported, even if a later duplicate is good.
+   *
+   * <p>Given a {@code screen}, the row is checked exactly as without one (the same dead letters for
+   * the same reasons: every read column's type, every string read to its end, so a malformed one
+   * still fails), but only Timestamp, DeviceId, FileName, ReportId and ProcessId are built. If the
+   * screen says the FileName may match, the answer is {@code null}: the caller reads the row again
+   * without a screen. Otherwise the event holds only those columns, FileName excepted.
+   */
+  ProcessEvent readFields(JsonParser p, JsonToken first, RecordScreen screen) throws IOException {
+    boolean all = screen == null;
     String timestamp = null;
     String deviceId = null;
     String deviceName = null;
@@ -98,26 +117,26 @@ public final class FlatJsonDecoder {
     String tenantId = null;
     DecodeException error = null;
     JsonToken t;
-    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+    for (t = first; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
       String field = p.currentName();
       JsonToken v = p.nextToken();
       try {
         switch (field) {
           case "Timestamp" -> timestamp = text(p, v, field);
           case "DeviceId" -> deviceId = text(p, v, field);
-          case "DeviceName" -> deviceName = text(p, v, field);
+          case "DeviceName" -> deviceName = text(p, v, field, all);
           case "FileName" -> fileName = text(p, v, field);
-          case "ProcessCommandLine" -> commandLine = text(p, v, field);
-          case "InitiatingProcessFileName" -> ipFileName = text(p, v, field);
-          case "InitiatingProcessParentFileName" -> ipParentFileName = text(p, v, field);
-          case "InitiatingProcessCommandLine" -> ipCommandLine = text(p, v, field);
-          case "InitiatingProcessFolderPath" -> ipFolderPath = text(p, v, field);
-          case "FolderPath" -> folderPath = text(p, v, field);
+          case "ProcessCommandLine" -> commandLine = text(p, v, field, all);
+          case "InitiatingProcessFileName" -> ipFileName = text(p, v, field, all);
+          case "InitiatingProcessParentFileName" -> ipParentFileName = text(p, v, field, all);
+          case "InitiatingProcessCommandLine" -> ipCommandLine = text(p, v, field, all);
+          case "InitiatingProcessFolderPath" -> ipFolderPath = text(p, v, field, all);
+          case "FolderPath" -> folderPath = text(p, v, field, all);
           case "ReportId" -> reportId = number(p, v, field);
           case "ProcessId" -> processId = number(p, v, field);
-          case "AccountName" -> accountName = text(p, v, field);
-          case "MachineGroup" -> machineGroup = text(p, v, field);
-          case "TenantId" -> tenantId = text(p, v, field);
+          case "AccountName" -> accountName = text(p, v, field, all);
+          case "MachineGroup" -> machineGroup = text(p, v, field, all);
+          case "TenantId" -> tenantId = text(p, v, field, all);
           default -> p.skipChildren();
         }
       } catch (DecodeException e) {
@@ -138,8 +157,15 @@ public final class FlatJsonDecoder {
     if (timestamp == null) {
       throw new DecodeException("missing-field", "Timestamp is missing");
     }
+    long micros = Timestamps.parseMicros(timestamp);
+    if (!all) {
+      if (screen.mayMatch(fileName)) {
+        return null;
+      }
+      fileName = null;
+    }
     return new ProcessEvent(
-        Timestamps.parseMicros(timestamp),
+        micros,
         deviceId,
         deviceName,
         fileName,
@@ -154,6 +180,23 @@ public final class FlatJsonDecoder {
         accountName,
         machineGroup,
         tenantId);
+  }
+
+  /**
+   * {@link #text(JsonParser, JsonToken, String)} when {@code build}; otherwise the same checks (the
+   * same exception for the same value) without building the string: {@code null}.
+   */
+  static String text(JsonParser p, JsonToken v, String field, boolean build) throws IOException {
+    if (build) {
+      return text(p, v, field);
+    }
+    switch (v) {
+      case VALUE_STRING -> p.getTextLength(); // decoded to its end: malformed text still fails
+      case VALUE_NULL, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> {}
+      default ->
+          throw new DecodeException("bad-field", field + " must be a string, found " + describe(v));
+    }
+    return null;
   }
 
   /** A scalar as text (numbers and booleans as written); {@code null} for JSON null. */

@@ -19,8 +19,16 @@ public final class InputDeserializer implements Deserializer<Decoded> {
    *     schema registry is configured (Avro records then go to the dead letters)
    */
   public InputDeserializer(InputFormat format, AvroEventDecoder avro) {
+    this(format, avro, null);
+  }
+
+  /**
+   * @param screen the rule's tests on a JSON record's file names ({@link JsonInputDecoder}); {@code
+   *     null} to build every JSON event whole
+   */
+  public InputDeserializer(InputFormat format, AvroEventDecoder avro, RecordScreen screen) {
     this.format = format;
-    this.json = new JsonInputDecoder(format);
+    this.json = new JsonInputDecoder(format, screen);
     this.avro = avro;
   }
 

@@ -80,9 +80,16 @@ public final class JsonInputDecoder {
           "process",
           "event");
 
+  /**
+   * Longer records are read without the screen: every string in a shorter one is shorter than
+   * Jackson's string limit, so building it or not cannot change whether the record is readable.
+   */
+  private static final int SCREENED_UP_TO = FlatJsonDecoder.MAX_STRING_LENGTH;
+
   private final FlatJsonDecoder flat = new FlatJsonDecoder();
   private final InputFormat format;
   private final WindowsEventDecoder windows;
+  private final RecordScreen screen;
 
   /** Any JSON format, detected per record. */
   public JsonInputDecoder() {
@@ -94,11 +101,29 @@ public final class JsonInputDecoder {
    *     detection per record
    */
   public JsonInputDecoder(InputFormat format) {
-    this.format = format;
-    this.windows = new WindowsEventDecoder(format);
+    this(format, null);
   }
 
+  /**
+   * @param screen the rule's test on a Defender row's FileName ({@link RecordScreen}), asked before
+   *     the row's other strings are built; {@code null} to build every event whole
+   */
+  public JsonInputDecoder(InputFormat format, RecordScreen screen) {
+    this.format = format;
+    this.windows = new WindowsEventDecoder(format);
+    this.screen = screen;
+  }
+
+  /**
+   * One message: its events, in order. With a {@link RecordScreen}, a Defender event that cannot
+   * match holds only its Timestamp, DeviceId, ReportId and ProcessId; whether a message decodes,
+   * its failures, skipped categories and every event that can match are the same as without one.
+   * Windows records are always read whole: their strings are few and short, and one creation in six
+   * of the generator's may matter to a process tree, so reading again the ones that do cost more
+   * than not building the others saved (docs/performance.md).
+   */
   public Decoded decode(byte[] json) {
+    RecordScreen s = json.length <= SCREENED_UP_TO ? screen : null;
     try (JsonParser p = flat.factory().createParser(json)) {
       JsonToken first = p.nextToken();
       if (first != JsonToken.START_OBJECT) {
@@ -108,8 +133,24 @@ public final class JsonInputDecoder {
                 ? "empty message"
                 : "expected a JSON object, found " + FlatJsonDecoder.describe(first));
       }
-      boolean defender = format == InputFormat.DEFENDER || (!format.isWindows() && isDefender(p));
-      return defender ? decodeDefender(json) : decodeWindows(json);
+      if (format.isWindows()) {
+        return readWindows(p, p.nextToken());
+      }
+      // most records say their family by their first name: read on with the same parser
+      JsonToken t = p.nextToken();
+      String name = t == JsonToken.FIELD_NAME ? p.currentName() : null;
+      if (name != null && name.equals("records")) {
+        return readEnvelope(p, json, s);
+      }
+      if (format == InputFormat.DEFENDER || name == null || isDefenderName(name)) {
+        return readRow(p, t, json, s);
+      }
+      if (WINDOWS_NAMES.contains(name)) {
+        return readWindows(p, t);
+      }
+      p.nextToken();
+      p.skipChildren();
+      return isDefender(p) ? decodeDefender(json, s) : decodeWindows(json);
     } catch (JsonProcessingException e) {
       throw FlatJsonDecoder.invalidJson(e);
     } catch (IOException e) {
@@ -117,14 +158,17 @@ public final class JsonInputDecoder {
     }
   }
 
+  private static boolean isDefenderName(String name) {
+    return DEFENDER_NAMES.contains(name)
+        || name.startsWith("InitiatingProcess")
+        || name.startsWith("ProcessVersionInfo");
+  }
+
   /** Reads top-level names until one belongs to a single family. */
   private static boolean isDefender(JsonParser p) throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
-      if (name.equals("records")
-          || DEFENDER_NAMES.contains(name)
-          || name.startsWith("InitiatingProcess")
-          || name.startsWith("ProcessVersionInfo")) {
+      if (name.equals("records") || isDefenderName(name)) {
         return true;
       }
       if (WINDOWS_NAMES.contains(name)) {
@@ -139,31 +183,44 @@ public final class JsonInputDecoder {
   private Decoded decodeWindows(byte[] json) throws IOException {
     try (JsonParser p = flat.factory().createParser(json)) {
       p.nextToken();
-      WindowsEventDecoder.Result r = windows.read(p);
-      expectEnd(p);
-      return r.event() != null
-          ? Decoded.single(r.format(), r.event())
-          : new Decoded("windows", List.of(), List.of(), List.of(r.skipped()));
+      return readWindows(p, p.nextToken());
     }
   }
 
-  private Decoded decodeDefender(byte[] json) throws IOException {
+  /** A Windows record from {@code first}, the token after its START_OBJECT, to the end. */
+  private Decoded readWindows(JsonParser p, JsonToken first) throws IOException {
+    WindowsEventDecoder.Result r = windows.read(p, first);
+    expectEnd(p);
+    if (r.event() == null) {
+      return new Decoded("windows", List.of(), List.of(), List.of(r.skipped()));
+    }
+    return Decoded.single(r.format(), r.event());
+  }
+
+  private Decoded decodeDefender(byte[] json, RecordScreen s) throws IOException {
     try (JsonParser p = flat.factory().createParser(json)) {
       p.nextToken();
       // An envelope's only member is "records"; anything else is a flat row.
       JsonToken t = p.nextToken();
       if (t == JsonToken.FIELD_NAME && "records".equals(p.currentName())) {
-        Decoded d = readEnvelope(p, json);
-        expectEnd(p);
-        return d;
+        return readEnvelope(p, json, s);
+      }
+      return readRow(p, t, json, s);
+    }
+  }
+
+  /** A flat row from {@code first}, the token after its START_OBJECT, to the end. */
+  private Decoded readRow(JsonParser p, JsonToken first, byte[] json, RecordScreen s)
+      throws IOException {
+    ProcessEvent e = flat.readFields(p, first, s);
+    expectEnd(p);
+    if (e == null) { // it may match: read it whole
+      try (JsonParser row = flat.factory().createParser(json)) {
+        row.nextToken();
+        e = flat.readRow(row);
       }
     }
-    try (JsonParser row = flat.factory().createParser(json)) {
-      row.nextToken();
-      ProcessEvent e = flat.readRow(row);
-      expectEnd(row);
-      return Decoded.single("json", e);
-    }
+    return Decoded.single("json", e);
   }
 
   private static void expectEnd(JsonParser p) throws IOException {
@@ -172,7 +229,14 @@ public final class JsonInputDecoder {
     }
   }
 
-  private Decoded readEnvelope(JsonParser p, byte[] json) throws IOException {
+  /** An envelope from its "records" name to the end. */
+  private Decoded readEnvelope(JsonParser p, byte[] json, RecordScreen s) throws IOException {
+    Decoded d = readRecords(p, json, s);
+    expectEnd(p);
+    return d;
+  }
+
+  private Decoded readRecords(JsonParser p, byte[] json, RecordScreen s) throws IOException {
     if (p.nextToken() != JsonToken.START_ARRAY) {
       throw new DecodeException("bad-envelope", "'records' must be an array");
     }
@@ -227,8 +291,16 @@ public final class JsonInputDecoder {
                           + FlatJsonDecoder.describe(v)
                           + ", not an object");
             } else {
+              int from = (int) p.currentTokenLocation().getByteOffset();
               try {
-                event = flat.readRow(p);
+                event = flat.readFields(p, p.nextToken(), s);
+                if (s != null && event == null) { // it may match: read its properties whole
+                  int to = (int) p.currentLocation().getByteOffset();
+                  try (JsonParser properties = flat.factory().createParser(json, from, to - from)) {
+                    properties.nextToken();
+                    event = flat.readRow(properties);
+                  }
+                }
               } catch (DecodeException e) {
                 error = e;
               }

@@ -146,9 +146,14 @@ final class WindowsEventDecoder {
    *     wrong type, or is no Windows or ECS event at all ({@code unknown-format})
    */
   Result read(JsonParser p) throws IOException {
+    return read(p, p.nextToken());
+  }
+
+  /** As {@link #read(JsonParser)}, from {@code first}, the token after the START_OBJECT. */
+  Result read(JsonParser p, JsonToken first) throws IOException {
     Fields f = new Fields();
     JsonToken t;
-    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+    for (t = first; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
       String name = p.currentName();
       JsonToken v = p.nextToken();
       switch (name) {

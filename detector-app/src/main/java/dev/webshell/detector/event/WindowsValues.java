@@ -86,6 +86,10 @@ final class WindowsValues {
     if (s.indexOf('T') >= 0) {
       return isoTime(s, "UtcTime");
     }
+    long fast = Timestamps.fixedWidth(s, ' ', false);
+    if (fast != Timestamps.NOT_FIXED) {
+      return fast;
+    }
     try {
       return Timestamps.toMicros(LocalDateTime.parse(s, UTC_TIME).toInstant(ZoneOffset.UTC));
     } catch (DateTimeParseException | ArithmeticException e) {

@@ -1,6 +1,7 @@
 package dev.webshell.detector.rule;
 
 import dev.webshell.detector.event.ProcessEvent;
+import dev.webshell.detector.event.RecordScreen;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -9,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * offset, not by substring). The cheapest and most selective test ({@code FileName}) runs first,
  * then the lineage, then the command line.
  */
-public final class Rule {
+public final class Rule implements RecordScreen {
   private final RuleSpec spec;
   private final String[] webServers;
   private final String[] webServerPrefixes;
@@ -110,6 +111,12 @@ public final class Rule {
     return isCandidate(e)
         || isWebServer(e.fileName(), e.processCommandLine())
         || isWebServer(e.initiatingProcessFileName(), e.initiatingProcessCommandLine());
+  }
+
+  /** {@link #matches} needs {@code FileName in~ (shells)} first. */
+  @Override
+  public boolean mayMatch(String fileName) {
+    return isShell(fileName);
   }
 
   /** A shell running a suspicious command: a match if its lineage is a web server's. */

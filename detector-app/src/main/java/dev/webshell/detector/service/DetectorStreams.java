@@ -60,19 +60,21 @@ public final class DetectorStreams {
   }
 
   /**
-   * The topology's serdes: input in {@code inputFormat} (Avro through {@code registry}, decoding
-   * strings only for events whose FileName can be a shell under {@code rule}), alerts in {@code
-   * alertFormat}.
+   * The topology's serdes: input in {@code inputFormat} (Avro through {@code registry}; Avro and
+   * JSON decoding strings only for events that can match {@code rule}, or from Windows inputs
+   * matter to a process tree), alerts in {@code alertFormat}.
    */
   public static DetectorSerdes serdes(
       InputFormat inputFormat,
       AlertFormat alertFormat,
       SchemaRegistryClient registry,
       RuleSpec rule) {
+    Rule screen = new Rule(rule);
     InputDeserializer input =
         new InputDeserializer(
             inputFormat,
-            registry == null ? null : new AvroEventDecoder(registry, new Rule(rule)::mayBeShell));
+            registry == null ? null : new AvroEventDecoder(registry, screen::mayBeShell),
+            screen);
     return new DetectorSerdes(input, AlertSerializers.outputSerde(alertFormat, registry));
   }
 

@@ -114,7 +114,9 @@ final class DifferentialRun {
             rule,
             stateDir,
             new InputDeserializer(
-                InputFormat.AUTO, new AvroEventDecoder(registry, new Rule(rule)::mayBeShell)),
+                InputFormat.AUTO,
+                new AvroEventDecoder(registry, new Rule(rule)::mayBeShell),
+                new Rule(rule)),
             clock)) {
       if (format == Input.FLAT_JSON) {
         events.forEach(e -> out.addAll(h.send(e)));

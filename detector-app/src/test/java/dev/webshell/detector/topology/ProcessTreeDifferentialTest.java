@@ -8,6 +8,7 @@ import dev.webshell.detector.event.InputDeserializer;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.generator.ProcessTreeTraffic;
 import dev.webshell.detector.generator.WindowsEventJson;
+import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,8 +32,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * ParentImage} of the creation of its parent (same host; by GUID, or for 4688 the latest creation
  * of the parent's process id before the event); a candidate whose parent's creation comes later is
  * evaluated when it comes; one whose parent never comes, and is not a web server itself, is never a
- * match. The revisions of every device must agree on what lineage decides: the command lines,
- * counts and the parent and grandparent names.
+ * match. The detector decodes with the rule as its screen, as in production. The revisions of every
+ * device must agree on what lineage decides: the command lines, counts and the parent and
+ * grandparent names.
  */
 class ProcessTreeDifferentialTest {
   @TempDir Path stateDir;
@@ -66,7 +68,7 @@ class ProcessTreeDifferentialTest {
         new TopologyHarness(
             RuleSpec.seed(),
             stateDir,
-            new InputDeserializer(InputFormat.JSON, null),
+            new InputDeserializer(InputFormat.JSON, null, new Rule(RuleSpec.seed())),
             TopologyHarness.FAR_FUTURE)) {
       for (int i = 0; i < 4000; i++) {
         ProcessTreeTraffic.Record r = traffic.next(start + i * 1_500_000L);
