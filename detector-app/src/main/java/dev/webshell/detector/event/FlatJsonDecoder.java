@@ -105,10 +105,10 @@ public final class FlatJsonDecoder {
     String deviceName = null;
     String fileName = null;
     String commandLine = null;
-    String ipFileName = null;
-    String ipParentFileName = null;
-    String ipCommandLine = null;
-    String ipFolderPath = null;
+    String initiatingFileName = null;
+    String initiatingParentFileName = null;
+    String initiatingCommandLine = null;
+    String initiatingFolderPath = null;
     String folderPath = null;
     Long reportId = null;
     Long processId = null;
@@ -127,10 +127,11 @@ public final class FlatJsonDecoder {
           case "DeviceName" -> deviceName = text(p, v, field, all);
           case "FileName" -> fileName = text(p, v, field);
           case "ProcessCommandLine" -> commandLine = text(p, v, field, all);
-          case "InitiatingProcessFileName" -> ipFileName = text(p, v, field, all);
-          case "InitiatingProcessParentFileName" -> ipParentFileName = text(p, v, field, all);
-          case "InitiatingProcessCommandLine" -> ipCommandLine = text(p, v, field, all);
-          case "InitiatingProcessFolderPath" -> ipFolderPath = text(p, v, field, all);
+          case "InitiatingProcessFileName" -> initiatingFileName = text(p, v, field, all);
+          case "InitiatingProcessParentFileName" ->
+              initiatingParentFileName = text(p, v, field, all);
+          case "InitiatingProcessCommandLine" -> initiatingCommandLine = text(p, v, field, all);
+          case "InitiatingProcessFolderPath" -> initiatingFolderPath = text(p, v, field, all);
           case "FolderPath" -> folderPath = text(p, v, field, all);
           case "ReportId" -> reportId = number(p, v, field);
           case "ProcessId" -> processId = number(p, v, field);
@@ -170,10 +171,10 @@ public final class FlatJsonDecoder {
         deviceName,
         fileName,
         commandLine,
-        ipFileName,
-        ipParentFileName,
-        ipCommandLine,
-        ipFolderPath,
+        initiatingFileName,
+        initiatingParentFileName,
+        initiatingCommandLine,
+        initiatingFolderPath,
         folderPath,
         reportId,
         processId,

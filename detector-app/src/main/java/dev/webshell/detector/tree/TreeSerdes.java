@@ -101,8 +101,8 @@ public final class TreeSerdes {
       String deviceName = Bin.readString(in);
       String fileName = Bin.readString(in);
       String cmd = Bin.readString(in);
-      String ipFileName = Bin.readString(in);
-      String ipCmd = Bin.readString(in);
+      String initiatingFileName = Bin.readString(in);
+      String initiatingCommandLine = Bin.readString(in);
       Long reportId = Bin.readLong(in);
       Long processId = Bin.readLong(in);
       String account = Bin.readString(in);
@@ -115,9 +115,9 @@ public final class TreeSerdes {
               deviceName,
               fileName,
               cmd,
-              ipFileName,
+              initiatingFileName,
               null,
-              ipCmd,
+              initiatingCommandLine,
               null,
               null,
               reportId,

@@ -59,8 +59,8 @@ public final class AlertBuilder {
               .setFileName(e.fileName)
               .setProcessCommandLine(l.text)
               .setAccountName(e.accountName)
-              .setInitiatingProcessFileName(e.ipFileName)
-              .setInitiatingProcessParentFileName(e.ipParentFileName)
+              .setInitiatingProcessFileName(e.initiatingFileName)
+              .setInitiatingProcessParentFileName(e.initiatingParentFileName)
               .build());
     }
 
@@ -101,10 +101,10 @@ public final class AlertBuilder {
         .setCountsExact(w.countsExact())
         .setFileName(first.fileName)
         .setFileNames(w.distinctValues(DeviceWindow.FILE_NAME, windowStart))
-        .setInitiatingProcessFileName(first.ipFileName)
+        .setInitiatingProcessFileName(first.initiatingFileName)
         .setInitiatingProcessFileNames(
             w.distinctValues(DeviceWindow.INITIATING_FILE_NAME, windowStart))
-        .setInitiatingProcessParentFileName(first.ipParentFileName)
+        .setInitiatingProcessParentFileName(first.initiatingParentFileName)
         .setInitiatingProcessParentFileNames(
             w.distinctValues(DeviceWindow.INITIATING_PARENT_FILE_NAME, windowStart))
         .setCommandLines(commandLines)

@@ -96,8 +96,8 @@ public final class DeviceWindow {
     Long processId;
     String fileName;
     String accountName;
-    String ipFileName;
-    String ipParentFileName;
+    String initiatingFileName;
+    String initiatingParentFileName;
     String deviceName;
 
     static Event of(Match m, long seq) {
@@ -108,8 +108,8 @@ public final class DeviceWindow {
       e.processId = m.processId();
       e.fileName = m.fileName();
       e.accountName = m.accountName();
-      e.ipFileName = m.initiatingProcessFileName();
-      e.ipParentFileName = m.initiatingProcessParentFileName();
+      e.initiatingFileName = m.initiatingProcessFileName();
+      e.initiatingParentFileName = m.initiatingProcessParentFileName();
       e.deviceName = m.deviceName();
       return e;
     }
@@ -166,8 +166,8 @@ public final class DeviceWindow {
   static String value(Event e, int field) {
     return switch (field) {
       case FILE_NAME -> e.fileName;
-      case INITIATING_FILE_NAME -> e.ipFileName;
-      case INITIATING_PARENT_FILE_NAME -> e.ipParentFileName;
+      case INITIATING_FILE_NAME -> e.initiatingFileName;
+      case INITIATING_PARENT_FILE_NAME -> e.initiatingParentFileName;
       default -> e.deviceName;
     };
   }

@@ -93,8 +93,8 @@ public final class DeviceWindowSerde implements Serde<DeviceWindow> {
     Bin.writeLong(out, e.processId);
     Bin.writeString(out, e.fileName);
     Bin.writeString(out, e.accountName);
-    Bin.writeString(out, e.ipFileName);
-    Bin.writeString(out, e.ipParentFileName);
+    Bin.writeString(out, e.initiatingFileName);
+    Bin.writeString(out, e.initiatingParentFileName);
     Bin.writeString(out, e.deviceName);
   }
 
@@ -106,8 +106,8 @@ public final class DeviceWindowSerde implements Serde<DeviceWindow> {
     e.processId = Bin.readLong(in);
     e.fileName = Bin.readString(in);
     e.accountName = Bin.readString(in);
-    e.ipFileName = Bin.readString(in);
-    e.ipParentFileName = Bin.readString(in);
+    e.initiatingFileName = Bin.readString(in);
+    e.initiatingParentFileName = Bin.readString(in);
     e.deviceName = Bin.readString(in);
     return e;
   }
