@@ -15,9 +15,15 @@ import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.schema.DeviceProcessEvent;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -92,7 +98,8 @@ final class ProducePhase {
       producer.flush();
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    long expected = scan(matching);
+    long expected =
+        scan(new ByteArrayInputStream(matching.toString().getBytes(StandardCharsets.UTF_8)));
     report.put("events", events);
     report.put("avgEventBytes", Math.round((double) bytes / events));
     report.put("matchingEvents", matches);
@@ -134,14 +141,16 @@ final class ProducePhase {
     Rule r = new Rule(rule);
     JsonInputDecoder decoder = new JsonInputDecoder(InputFormat.JSON);
     long startMicros = Timestamps.toMicros(Instant.now()) - events * 1000L;
-    StringBuilder relevant = new StringBuilder();
+    // the records that matter, on disk: a million records' worth would not fit the bench's heap
+    Path relevantFile = Files.createTempFile("bench-process-tree-", ".jsonl");
     long treeEvents = 0;
     long candidates = 0;
     long bytes = 0;
     long minSize = Long.MAX_VALUE;
     long maxSize = 0;
     long t0 = System.nanoTime();
-    try (KafkaProducer<String, byte[]> producer = clients.producer(20)) {
+    try (KafkaProducer<String, byte[]> producer = clients.producer(20);
+        OutputStream relevant = new BufferedOutputStream(Files.newOutputStream(relevantFile))) {
       for (long i = 0; i < events; i++) {
         ProcessTreeTraffic.Record rec = gen.next(startMicros + i * 1000L);
         String json = WindowsEventJson.toJson(rec, shape);
@@ -152,7 +161,8 @@ final class ProducePhase {
         for (ProcessEvent e : decoder.decode(value).events()) {
           if (e.lineage() != null ? r.mattersToTheTree(e) : r.matches(e)) {
             treeEvents++;
-            relevant.append(json).append('\n');
+            relevant.write(value);
+            relevant.write('\n');
           }
           if (r.isCandidate(e)) {
             candidates++;
@@ -166,7 +176,14 @@ final class ProducePhase {
       producer.flush();
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    long expected = scan(relevant);
+    long expected;
+    try {
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(relevantFile))) {
+        expected = scan(in);
+      }
+    } finally {
+      Files.deleteIfExists(relevantFile);
+    }
     report.put("events", events);
     report.put("avgEventBytes", Math.round((double) bytes / events));
     report.put("processTreeEvents", treeEvents);
@@ -197,13 +214,10 @@ final class ProducePhase {
   }
 
   /** The alert revisions an offline scan of these JSON lines emits. */
-  private long scan(StringBuilder lines) throws Exception {
+  private long scan(InputStream in) throws Exception {
     try (Scanner scanner = new Scanner(rule)) {
       long[] n = {0};
-      scanner.scan(
-          new ByteArrayInputStream(lines.toString().getBytes(StandardCharsets.UTF_8)),
-          a -> n[0]++,
-          p -> {});
+      scanner.scan(in, a -> n[0]++, p -> {});
       return n[0];
     }
   }
