@@ -100,23 +100,28 @@ class AlertDecoderTest {
         new SchemaRegistryClient() {
           @Override
           public Schema getById(int id) {
-            throw new SchemaRegistryException(
-                "connection refused", 0, -1, "connection refused", null);
+            throw refused();
           }
 
           @Override
           public Schema getByGuid(java.util.UUID guid) {
-            throw new UnsupportedOperationException();
+            throw refused();
           }
 
           @Override
           public int register(String subject, Schema schema) {
-            throw new UnsupportedOperationException();
+            throw refused();
           }
 
           @Override
           public dev.webshell.detector.registry.RegisteredSchema latest(String subject) {
-            throw new UnsupportedOperationException();
+            throw refused();
+          }
+
+          /** What every call to a registry that does not answer gets. */
+          private SchemaRegistryException refused() {
+            return new SchemaRegistryException(
+                "connection refused", 0, -1, "connection refused", null);
           }
         };
     assertThrows(
