@@ -176,7 +176,7 @@ public final class ProcessTree {
     String key =
         key(e.deviceId(), l.kind(), l.parentProcessKey())
             + CHILD
-            + String.format("%016x", e.timestampMicros() ^ Long.MIN_VALUE)
+            + hex16(e.timestampMicros() ^ Long.MIN_VALUE)
             + CHILD
             + (l.processKey() == null ? "" : l.processKey())
             + CHILD
@@ -250,6 +250,12 @@ public final class ProcessTree {
       }
     }
     return n;
+  }
+
+  /** Sixteen lower-case hex digits: keys of one parent sort by time (a state format). */
+  private static String hex16(long v) {
+    String h = Long.toHexString(v);
+    return h.length() == 16 ? h : "0".repeat(16 - h.length()) + h;
   }
 
   static String key(String deviceId, ProcessLineage.KeyKind kind, String processKey) {
