@@ -395,11 +395,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                             .filter(n -> n == partitions)
                             .isPresent()));
     awaitCondition(
-        "topic " + name + " has leaders and full ISR", () -> fullyReplicated(List.of(name)));
-    // the metadata names a leader before that broker hosts the partition: a producer writing at
-    // once gets NOT_LEADER for its first batch, and its idempotent retry is then refused as out of
-    // order behind the batches that followed
-    awaitCondition("topic " + name + " hosted by its leaders", () -> hostedByLeaders(name));
+        "topic " + name + " hosted by its leaders, with full ISR",
+        () -> fullyReplicated(List.of(name)));
   }
 
   /**
@@ -507,36 +504,12 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     return broker;
   }
 
-  /** True if every partition's leader hosts it already. */
-  private boolean hostedByLeaders(String topic) {
-    TopicDescription d;
-    try {
-      d =
-          admin()
-              .describeTopics(List.of(topic))
-              .allTopicNames()
-              .get(WAIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-              .get(topic);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (Exception e) {
-      return false;
-    }
-    for (TopicPartitionInfo p : d.partitions()) {
-      if (p.leader() == null
-          || p.leader().isEmpty()
-          || broker(p.leader().id())
-              .replicaManager()
-              .onlinePartition(new TopicPartition(topic, p.partition()))
-              .isEmpty()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** True if every partition has a leader and every running replica is in the ISR. */
+  /**
+   * True if every partition has a leader that hosts it already and every running replica is in the
+   * ISR. The metadata names a leader before that broker hosts the partition: a producer writing
+   * then gets NOT_LEADER for its first batch, and its idempotent retry is refused as out of order
+   * behind the batches that followed.
+   */
   private boolean fullyReplicated(Collection<String> topics) {
     if (topics.isEmpty()) {
       return true;
@@ -557,7 +530,13 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
     for (TopicDescription d : descriptions.values()) {
       for (TopicPartitionInfo p : d.partitions()) {
-        if (p.leader() == null || p.leader().isEmpty()) {
+        if (p.leader() == null
+            || p.leader().isEmpty()
+            || !running.contains(p.leader().id())
+            || broker(p.leader().id())
+                .replicaManager()
+                .onlinePartition(new TopicPartition(d.name(), p.partition()))
+                .isEmpty()) {
           return false;
         }
         Set<Integer> isr = p.isr().stream().map(Node::id).collect(Collectors.toSet());
