@@ -8,12 +8,9 @@ import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.generator.ProcessTreeTraffic;
 import dev.webshell.detector.generator.WindowsEventJson;
-import dev.webshell.detector.offline.Scanner;
-import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -71,20 +68,6 @@ class ProcessTreeEndToEndTest {
     return rs.stream().map(r -> WindowsEventJson.toJson(r, s)).toList();
   }
 
-  /**
-   * What {@code scan} prints for these lines, in order; records that are no creation are skipped.
-   */
-  private static List<String> scan(List<String> lines) {
-    byte[] in = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
-    List<String> alerts = new ArrayList<>();
-    try (Scanner scanner = new Scanner(RuleSpec.seed())) {
-      scanner.scan(new ByteArrayInputStream(in), alerts::add, problem -> {});
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return alerts;
-  }
-
   private DetectorService.Running detector(String name, InputFormat format) {
     return new DetectorService(
             DetectorService.Settings.builder(kafka.clientConfig())
@@ -116,7 +99,7 @@ class ProcessTreeEndToEndTest {
   void shouldWriteExactlyTheRevisionsScanPrintsForSysmonRecordsKeyedByHostOnThreePartitions() {
     List<ProcessTreeTraffic.Record> records = records(41, 3000);
     List<String> lines = lines(records, WindowsEventJson.Shape.SYSMON);
-    List<String> expected = scan(lines);
+    List<String> expected = Traffic.scanLines(lines);
     assertTrue(expected.size() >= 5, "intrusions in the traffic: " + expected.size());
     assertTrue(
         expected.stream().anyMatch(ProcessTreeEndToEndTest::hasGrandparent),
@@ -149,7 +132,7 @@ class ProcessTreeEndToEndTest {
   void shouldFindEveryMatchScanFindsForEcsRecordsNotKeyedAndSpreadOverThreePartitions() {
     List<ProcessTreeTraffic.Record> records = records(42, 3000);
     List<String> lines = lines(records, WindowsEventJson.Shape.ECS);
-    Map<String, String> expected = lastRevisions(scan(lines));
+    Map<String, String> expected = lastRevisions(Traffic.scanLines(lines));
     assertTrue(expected.size() >= 2, "devices with alerts: " + expected.keySet());
     kafka.createTopic("ecs-spread", 3, (short) 1);
     List<ProducerRecord<byte[], byte[]>> produced = new ArrayList<>();

@@ -185,14 +185,19 @@ public final class Traffic {
 
   /** The alert revisions `scan` prints for these events, in order. */
   static List<String> scan(List<DeviceProcessEvent> events) {
-    StringBuilder lines = new StringBuilder();
-    for (DeviceProcessEvent e : events) {
-      lines.append(EventJson.toJson(e)).append('\n');
-    }
+    return scanLines(events.stream().map(EventJson::toJson).toList());
+  }
+
+  /**
+   * The alert revisions `scan` prints for these JSON lines, in order; every line must be readable
+   * (records of other kinds are skipped, not problems).
+   */
+  static List<String> scanLines(List<String> lines) {
+    byte[] in = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
     List<String> alerts = new ArrayList<>();
     try (Scanner scanner = new Scanner(RuleSpec.seed())) {
       scanner.scan(
-          new ByteArrayInputStream(lines.toString().getBytes(StandardCharsets.UTF_8)),
+          new ByteArrayInputStream(in),
           alerts::add,
           problem -> {
             throw new AssertionError(problem);
