@@ -94,9 +94,10 @@ public final class FlatJsonDecoder {
    *
    * <p>Given a {@code screen}, the row is checked exactly as without one (the same dead letters for
    * the same reasons: every read column's type, every string read to its end, so a malformed one
-   * still fails), but only Timestamp, DeviceId, FileName, ReportId and ProcessId are built. If the
-   * screen says the FileName may match, the answer is {@code null}: the caller reads the row again
-   * without a screen. Otherwise the event holds only those columns, FileName excepted.
+   * still fails), but only Timestamp, DeviceId, the three file names, ReportId and ProcessId are
+   * built. If the screen says the file names may match, the answer is {@code null}: the caller
+   * reads the row again without a screen. Otherwise the event holds only those columns, the file
+   * names excepted.
    */
   ProcessEvent readFields(JsonParser p, JsonToken first, RecordScreen screen) throws IOException {
     boolean all = screen == null;
@@ -127,9 +128,8 @@ public final class FlatJsonDecoder {
           case "DeviceName" -> deviceName = text(p, v, field, all);
           case "FileName" -> fileName = text(p, v, field);
           case "ProcessCommandLine" -> commandLine = text(p, v, field, all);
-          case "InitiatingProcessFileName" -> initiatingFileName = text(p, v, field, all);
-          case "InitiatingProcessParentFileName" ->
-              initiatingParentFileName = text(p, v, field, all);
+          case "InitiatingProcessFileName" -> initiatingFileName = text(p, v, field);
+          case "InitiatingProcessParentFileName" -> initiatingParentFileName = text(p, v, field);
           case "InitiatingProcessCommandLine" -> initiatingCommandLine = text(p, v, field, all);
           case "InitiatingProcessFolderPath" -> initiatingFolderPath = text(p, v, field, all);
           case "FolderPath" -> folderPath = text(p, v, field, all);
@@ -160,10 +160,12 @@ public final class FlatJsonDecoder {
     }
     long micros = Timestamps.parseMicros(timestamp);
     if (!all) {
-      if (screen.mayMatch(fileName)) {
+      if (screen.mayMatch(fileName, initiatingFileName, initiatingParentFileName)) {
         return null;
       }
       fileName = null;
+      initiatingFileName = null;
+      initiatingParentFileName = null;
     }
     return new ProcessEvent(
         micros,

@@ -105,8 +105,8 @@ public final class JsonInputDecoder {
   }
 
   /**
-   * @param screen the rule's test on a Defender row's FileName ({@link RecordScreen}), asked before
-   *     the row's other strings are built; {@code null} to build every event whole
+   * @param screen the rule's test on a Defender row's file names ({@link RecordScreen}), asked
+   *     before the row's other strings are built; {@code null} to build every event whole
    */
   public JsonInputDecoder(InputFormat format, RecordScreen screen) {
     this.format = format;
@@ -121,9 +121,24 @@ public final class JsonInputDecoder {
    * Windows records are always read whole: their strings are few and short, and one creation in six
    * of the generator's may matter to a process tree, so reading again the ones that do cost more
    * than not building the others saved (docs/performance.md).
+   *
+   * <p>With a screen, a flat Defender row is first given to {@link FlatRowScanner}, which reads the
+   * common rows without Jackson; whatever it is unsure of is read below as if it had not tried.
    */
   public Decoded decode(byte[] json) {
     RecordScreen s = json.length <= SCREENED_UP_TO ? screen : null;
+    if (s != null && !format.isWindows()) {
+      FlatRowScanner row = new FlatRowScanner(json);
+      switch (row.scan(s, format == InputFormat.DEFENDER)) {
+        case SCREENED_OUT:
+          return Decoded.single("json", row.event());
+        case MAY_MATCH:
+          s = null; // a well-formed row that may match: read it whole at once
+          break;
+        case UNSURE:
+          break;
+      }
+    }
     try (JsonParser p = flat.factory().createParser(json)) {
       JsonToken first = p.nextToken();
       if (first != JsonToken.START_OBJECT) {
@@ -158,7 +173,7 @@ public final class JsonInputDecoder {
     }
   }
 
-  private static boolean isDefenderName(String name) {
+  static boolean isDefenderName(String name) {
     return DEFENDER_NAMES.contains(name)
         || name.startsWith("InitiatingProcess")
         || name.startsWith("ProcessVersionInfo");

@@ -113,10 +113,35 @@ public final class Rule implements RecordScreen {
         || isWebServer(e.initiatingProcessFileName(), e.initiatingProcessCommandLine());
   }
 
-  /** {@link #matches} needs {@code FileName in~ (shells)} first. */
+  /**
+   * {@link #matches} needs {@code FileName in~ (shells)} and a parent or grandparent that is a web
+   * server, or a conditional one by its name (its command line decides, and is not asked here).
+   */
   @Override
-  public boolean mayMatch(String fileName) {
-    return isShell(fileName);
+  public boolean mayMatch(
+      String fileName, String initiatingProcessFileName, String initiatingProcessParentFileName) {
+    return isShell(fileName)
+        && (mayBeWebServer(initiatingProcessFileName)
+            || mayBeWebServer(initiatingProcessParentFileName));
+  }
+
+  private boolean mayBeWebServer(String processFileName) {
+    if (isWebServer(processFileName)) {
+      return true;
+    }
+    if (processFileName == null) {
+      return false;
+    }
+    int from = nameStart(processFileName);
+    boolean ignoreCase = spec.lineageIgnoreCase();
+    for (String name : conditionalNames) {
+      if (ignoreCase
+          ? Kql.equalsIgnoreAsciiCase(processFileName, from, name)
+          : Kql.equalsExact(processFileName, from, name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A shell running a suspicious command: a match if its lineage is a web server's. */

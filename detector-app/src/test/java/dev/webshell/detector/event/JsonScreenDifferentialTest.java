@@ -208,7 +208,11 @@ class JsonScreenDifferentialTest {
       if (full.lineage() != null && rule.mattersToTheTree(full)) {
         count("matters to the tree");
       }
-      if (windows || rule.mayMatch(full.fileName())) {
+      if (windows
+          || rule.mayMatch(
+              full.fileName(),
+              full.initiatingProcessFileName(),
+              full.initiatingProcessParentFileName())) {
         assertEquals(full, got, why);
         count("read whole: " + (windows ? "windows" : "defender"));
         continue;
