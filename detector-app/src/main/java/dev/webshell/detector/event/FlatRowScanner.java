@@ -50,7 +50,7 @@ final class FlatRowScanner {
      * The row cannot match: {@link #event()} holds its Timestamp, DeviceId, ReportId and ProcessId.
      */
     SCREENED_OUT,
-    /** The row is well formed and its file names may match: read it whole. */
+    /** The row's file names may match: {@link #event()} is the row read whole. */
     MAY_MATCH,
     /** Not read here: read it with Jackson. */
     UNSURE
@@ -65,9 +65,23 @@ final class FlatRowScanner {
   private static final int FILE_NAME = 3;
   private static final int REPORT_ID = 4;
   private static final int PROCESS_ID = 5;
-  private static final int SCALAR = 6;
-  private static final int INITIATING_FILE_NAME = 7;
-  private static final int INITIATING_PARENT_FILE_NAME = 8;
+  private static final int INITIATING_FILE_NAME = 6;
+  private static final int INITIATING_PARENT_FILE_NAME = 7;
+
+  /**
+   * The columns read as any scalar, built only when the row may match: {@code SCALAR + slot}, the
+   * slot indexing {@link #spans}.
+   */
+  private static final int SCALAR = 16;
+
+  private static final int DEVICE_NAME = 0;
+  private static final int PROCESS_COMMAND_LINE = 1;
+  private static final int INITIATING_COMMAND_LINE = 2;
+  private static final int INITIATING_FOLDER_PATH = 3;
+  private static final int FOLDER_PATH = 4;
+  private static final int ACCOUNT_NAME = 5;
+  private static final int MACHINE_GROUP = 6;
+  private static final int TENANT_ID = 7;
 
   /** The columns {@link FlatJsonDecoder#readFields} reads, and what this scanner does with each. */
   private static final byte[][] COLUMNS = {
@@ -94,16 +108,16 @@ final class FlatRowScanner {
     FILE_NAME,
     REPORT_ID,
     PROCESS_ID,
-    SCALAR,
-    SCALAR,
+    SCALAR + DEVICE_NAME,
+    SCALAR + PROCESS_COMMAND_LINE,
     INITIATING_FILE_NAME,
     INITIATING_PARENT_FILE_NAME,
-    SCALAR,
-    SCALAR,
-    SCALAR,
-    SCALAR,
-    SCALAR,
-    SCALAR
+    SCALAR + INITIATING_COMMAND_LINE,
+    SCALAR + INITIATING_FOLDER_PATH,
+    SCALAR + FOLDER_PATH,
+    SCALAR + ACCOUNT_NAME,
+    SCALAR + MACHINE_GROUP,
+    SCALAR + TENANT_ID
   };
 
   /** The indexes in {@link #COLUMNS} of the columns of each name length. */
@@ -140,6 +154,10 @@ final class FlatRowScanner {
   private Long reportId;
   private Long processId;
   private long integer;
+
+  /** Where the last value of each scalar column starts and ends; a start of 0 for none. */
+  private final int[] spans = new int[16];
+
   private ProcessEvent event;
 
   FlatRowScanner(byte[] json) {
@@ -147,7 +165,10 @@ final class FlatRowScanner {
     this.end = json.length;
   }
 
-  /** The screened event, after {@link Outcome#SCREENED_OUT}. */
+  /**
+   * The event, after {@link Outcome#SCREENED_OUT} (its Timestamp, DeviceId, ReportId and ProcessId
+   * only) or {@link Outcome#MAY_MATCH} (whole, as Jackson reads it).
+   */
   ProcessEvent event() {
     return event;
   }
@@ -193,6 +214,23 @@ final class FlatRowScanner {
       }
       long micros = Timestamps.parseMicros(timestamp);
       if (screen.mayMatch(fileName, initiatingFileName, initiatingParentFileName)) {
+        event =
+            new ProcessEvent(
+                micros,
+                deviceId,
+                text(DEVICE_NAME),
+                fileName,
+                text(PROCESS_COMMAND_LINE),
+                initiatingFileName,
+                initiatingParentFileName,
+                text(INITIATING_COMMAND_LINE),
+                text(INITIATING_FOLDER_PATH),
+                text(FOLDER_PATH),
+                reportId,
+                processId,
+                text(ACCOUNT_NAME),
+                text(MACHINE_GROUP),
+                text(TENANT_ID));
         return Outcome.MAY_MATCH;
       }
       event =
@@ -241,16 +279,80 @@ final class FlatRowScanner {
         }
         return p;
       }
-      case SCALAR -> {
-        if (p < end && (b[p] == '{' || b[p] == '[')) {
-          throw UNSURE; // Jackson's "must be a string" dead letter
-        }
+      case OTHER -> {
         return value(p, 1);
       }
       default -> {
-        return value(p, 1);
+        if (p < end && (b[p] == '{' || b[p] == '[')) {
+          throw UNSURE; // Jackson's "must be a string" dead letter
+        }
+        int q = value(p, 1);
+        int slot = kind - SCALAR;
+        spans[2 * slot] = p;
+        spans[2 * slot + 1] = q;
+        return q;
       }
     }
+  }
+
+  /**
+   * The text Jackson's {@code getText} gives for the last value of a scalar column: a string's
+   * characters, a number or literal as written, {@code null} for null or no value.
+   */
+  private String text(int slot) {
+    int from = spans[2 * slot];
+    int to = spans[2 * slot + 1];
+    if (from == 0 || b[from] == 'n') {
+      return null;
+    }
+    if (b[from] != '"') {
+      return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+    return chars(from + 1, to - 1);
+  }
+
+  /**
+   * The characters of a string between {@code from} and {@code to}, which were validated: escapes
+   * decoded as Jackson does (a {@code \\u} escape is one UTF-16 unit, paired or not), and the bytes
+   * between escapes as UTF-8, which is strictly valid there, so Java's decoder reads them as
+   * Jackson's does.
+   */
+  private String chars(int from, int to) {
+    boolean ascii = true;
+    int i = from;
+    while (i < to && b[i] != '\\') {
+      ascii &= b[i] >= 0;
+      i++;
+    }
+    if (i == to) {
+      return new String(
+          b, from, to - from, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+    }
+    StringBuilder out = new StringBuilder(to - from);
+    int run = from;
+    while (i < to) {
+      if (b[i] != '\\') {
+        i++;
+        continue;
+      }
+      out.append(new String(b, run, i - run, StandardCharsets.UTF_8));
+      char c = (char) b[i + 1];
+      switch (c) {
+        case 'b' -> out.append('\b');
+        case 't' -> out.append('\t');
+        case 'n' -> out.append('\n');
+        case 'f' -> out.append('\f');
+        case 'r' -> out.append('\r');
+        case 'u' ->
+            out.append(
+                (char) Integer.parseInt(new String(b, i + 2, 4, StandardCharsets.ISO_8859_1), 16));
+        default -> out.append(c); // " \ /
+      }
+      i += c == 'u' ? 6 : 2;
+      run = i;
+    }
+    out.append(new String(b, run, to - run, StandardCharsets.UTF_8));
+    return out.toString();
   }
 
   /** Which of {@link #COLUMNS} the name in {@code [from, to)} is, or {@link #OTHER}. */

@@ -129,14 +129,8 @@ public final class JsonInputDecoder {
     RecordScreen s = json.length <= SCREENED_UP_TO ? screen : null;
     if (s != null && !format.isWindows()) {
       FlatRowScanner row = new FlatRowScanner(json);
-      switch (row.scan(s, format == InputFormat.DEFENDER)) {
-        case SCREENED_OUT:
-          return Decoded.single("json", row.event());
-        case MAY_MATCH:
-          s = null; // a well-formed row that may match: read it whole at once
-          break;
-        case UNSURE:
-          break;
+      if (row.scan(s, format == InputFormat.DEFENDER) != FlatRowScanner.Outcome.UNSURE) {
+        return Decoded.single("json", row.event());
       }
     }
     try (JsonParser p = flat.factory().createParser(json)) {
