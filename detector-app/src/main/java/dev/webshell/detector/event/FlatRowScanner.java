@@ -127,6 +127,11 @@ final class FlatRowScanner {
 
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** {@link #COLUMNS} as {@link #words}. */
+  private static final long[][] WORDS =
+      Arrays.stream(COLUMNS).map(FlatRowScanner::words).toArray(long[][]::new);
+
   private static final long ONES = 0x0101010101010101L;
   private static final long HIGH_BITS = 0x8080808080808080L;
   private static final long QUOTES = 0x2222222222222222L;
@@ -362,13 +367,40 @@ final class FlatRowScanner {
       return OTHER;
     }
     for (int i : BY_LENGTH[n]) {
-      byte[] column = COLUMNS[i];
-      // most names differ from a column of their length in their first or last byte
-      if (b[from] == column[0] && b[to - 1] == column[n - 1] && same(from, to, column)) {
+      if (sameWords(from, n, WORDS[i])) {
         return KINDS[i];
       }
     }
     return OTHER;
+  }
+
+  /**
+   * Whether the {@code n} bytes at {@code from} are the column whose {@link #words} are given:
+   * every column is at least eight bytes long, so it is compared eight bytes at a time.
+   */
+  private boolean sameWords(int from, int n, long[] words) {
+    if ((long) LONGS.get(b, from + n - 8) != words[0]) { // the last eight bytes differ most often
+      return false;
+    }
+    for (int k = 1; k < words.length; k++) {
+      if ((long) LONGS.get(b, from + 8 * (k - 1)) != words[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A column's last eight bytes, then its eight-byte words from the start (the last may overlap).
+   */
+  private static long[] words(byte[] column) {
+    int n = column.length;
+    long[] out = new long[1 + (n - 1) / 8];
+    out[0] = (long) LONGS.get(column, n - 8);
+    for (int k = 1; k < out.length; k++) {
+      out[k] = (long) LONGS.get(column, 8 * (k - 1));
+    }
+    return out;
   }
 
   private boolean same(int from, int to, byte[] name) {
