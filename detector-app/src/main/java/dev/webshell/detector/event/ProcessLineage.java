@@ -1,5 +1,6 @@
 package dev.webshell.detector.event;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -76,15 +77,16 @@ public record ProcessLineage(KeyKind kind, String processKey, String parentProce
     if (s.isEmpty()) {
       return null;
     }
-    StringBuilder b = new StringBuilder(s.length());
+    boolean upper = false;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       boolean hex = c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
       if (!hex && c != '-') {
         return s; // not a GUID (Elastic Defend's base64 entity ids): its case matters
       }
-      b.append(c >= 'A' && c <= 'F' ? (char) (c + ('a' - 'A')) : c);
+      upper |= c >= 'A' && c <= 'F';
     }
-    return b.toString();
+    // only hex digits and dashes: lower case maps exactly A-F to a-f (Sysmon writes upper case)
+    return upper ? s.toLowerCase(Locale.ROOT) : s;
   }
 }
