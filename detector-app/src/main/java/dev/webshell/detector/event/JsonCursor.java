@@ -1,0 +1,435 @@
+package dev.webshell.detector.event;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The validating byte-level reader under the hand-written JSON scanners ({@link FlatRowScanner},
+ * {@link WindowsFlatScanner}): one record's bytes, read by position. Each method reads one piece of
+ * JSON at a position and returns the position after it, or throws {@link #UNSURE} where the bytes
+ * leave the strict subset of JSON accepted here, which is also accepted by Jackson 2.21 with the
+ * detector's settings (see {@link FlatRowScanner}): the caller then reads the record with Jackson.
+ */
+final class JsonCursor {
+  static final int MAX_DEPTH = 32;
+
+  static final int MAX_NUMBER_LENGTH = 100;
+
+  static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private static final long ONES = 0x0101010101010101L;
+
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
+  private static final long QUOTES = 0x2222222222222222L;
+
+  private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+
+  private static final long SPACES = 0x2020202020202020L;
+
+  private static final byte[] TRUE = ascii("true");
+
+  private static final byte[] FALSE = ascii("false");
+
+  static final byte[] NULL = ascii("null");
+
+  /** Thrown, without a stack, where the row leaves what this scanner accepts. */
+  static final class Unsure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unsure() {
+      super(null, null, false, false);
+    }
+  }
+
+  static final Unsure UNSURE = new Unsure();
+
+  /**
+   * The characters of a string between {@code from} and {@code to}, which were validated: escapes
+   * decoded as Jackson does (a {@code \\u} escape is one UTF-16 unit, paired or not), and the bytes
+   * between escapes as UTF-8, which is strictly valid there, so Java's decoder reads them as
+   * Jackson's does.
+   */
+  String chars(int from, int to) {
+    boolean ascii = true;
+    int i = from;
+    while (i < to && b[i] != '\\') {
+      ascii &= b[i] >= 0;
+      i++;
+    }
+    if (i == to) {
+      return new String(
+          b, from, to - from, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+    }
+    StringBuilder out = new StringBuilder(to - from);
+    int run = from;
+    while (i < to) {
+      if (b[i] != '\\') {
+        i++;
+        continue;
+      }
+      out.append(new String(b, run, i - run, StandardCharsets.UTF_8));
+      char c = (char) b[i + 1];
+      switch (c) {
+        case 'b' -> out.append('\b');
+        case 't' -> out.append('\t');
+        case 'n' -> out.append('\n');
+        case 'f' -> out.append('\f');
+        case 'r' -> out.append('\r');
+        case 'u' ->
+            out.append(
+                (char) Integer.parseInt(new String(b, i + 2, 4, StandardCharsets.ISO_8859_1), 16));
+        default -> out.append(c); // " \ /
+      }
+      i += c == 'u' ? 6 : 2;
+      run = i;
+    }
+    out.append(new String(b, run, to - run, StandardCharsets.UTF_8));
+    return out.toString();
+  }
+
+  /**
+   * Whether the {@code n} bytes at {@code from} are the column whose {@link #words} are given:
+   * every column is at least eight bytes long, so it is compared eight bytes at a time.
+   */
+  boolean sameWords(int from, int n, long[] words) {
+    if ((long) LONGS.get(b, from + n - 8) != words[0]) { // the last eight bytes differ most often
+      return false;
+    }
+    for (int k = 1; k < words.length; k++) {
+      if ((long) LONGS.get(b, from + 8 * (k - 1)) != words[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A column's last eight bytes, then its eight-byte words from the start (the last may overlap).
+   */
+  static long[] words(byte[] column) {
+    int n = column.length;
+    long[] out = new long[1 + (n - 1) / 8];
+    out[0] = (long) LONGS.get(column, n - 8);
+    for (int k = 1; k < out.length; k++) {
+      out[k] = (long) LONGS.get(column, 8 * (k - 1));
+    }
+    return out;
+  }
+
+  boolean same(int from, int to, byte[] name) {
+    return Arrays.equals(b, from, to, name, 0, name.length);
+  }
+
+  /** Any value at {@code p}, at nesting {@code depth}; the position after it. */
+  int value(int p, int depth) {
+    if (p >= end) {
+      throw UNSURE;
+    }
+    switch (b[p]) {
+      case '"':
+        return string(p + 1);
+      case '{':
+        return object(p + 1, depth + 1);
+      case '[':
+        return array(p + 1, depth + 1);
+      case 't':
+        return literal(p, TRUE);
+      case 'f':
+        return literal(p, FALSE);
+      case 'n':
+        return literal(p, NULL);
+      default:
+        return number(p);
+    }
+  }
+
+  int object(int p, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw UNSURE;
+    }
+    p = ws(p);
+    if (p < end && b[p] == '}') {
+      return p + 1;
+    }
+    while (true) {
+      p = plainAscii(expect(p, '"'));
+      p = ws(expect(ws(p), ':'));
+      p = ws(value(p, depth));
+      if (p < end && b[p] == ',') {
+        p = ws(p + 1);
+        continue;
+      }
+      return expect(p, '}');
+    }
+  }
+
+  int array(int p, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw UNSURE;
+    }
+    p = ws(p);
+    if (p < end && b[p] == ']') {
+      return p + 1;
+    }
+    while (true) {
+      p = ws(value(p, depth));
+      if (p < end && b[p] == ',') {
+        p = ws(p + 1);
+        continue;
+      }
+      return expect(p, ']');
+    }
+  }
+
+  /**
+   * The characters of a name, or of a value that is built, from {@code p}, after the opening quote:
+   * printable ASCII without escapes, which Jackson reads as these same characters; the position
+   * after the closing quote.
+   */
+  int plainAscii(int p) {
+    p = special(p);
+    if (p >= end || b[p] != '"') {
+      throw UNSURE;
+    }
+    return p + 1;
+  }
+
+  /**
+   * A string's characters from {@code p}, after its opening quote; the position after its close.
+   */
+  int string(int p) {
+    while ((p = special(p)) < end) {
+      int c = b[p];
+      if (c == '"') {
+        return p + 1;
+      }
+      if (c == '\\') {
+        p = escape(p + 1);
+      } else if (c < 0) {
+        p = utf8(p);
+      } else {
+        throw UNSURE; // a control character
+      }
+    }
+    throw UNSURE;
+  }
+
+  /**
+   * The first byte from {@code p} on that a string cannot hold as it is: a quote, a backslash, a
+   * control character or a byte of a multi-byte character; {@link #end} if none.
+   *
+   * <p>Most of a row's bytes are names and values between such bytes, so they are tested eight at a
+   * time, with the bit tricks of "Bit Twiddling Hacks" (haszero, hasless): in {@code x - 0x01…01 &
+   * ~x & 0x80…80}, a byte's high bit is set for each zero byte of {@code x}, and a borrow only ever
+   * sets more bits above a true one, so the lowest set bit always marks the first such byte.
+   */
+  int special(int p) {
+    while (p + 8 <= end) {
+      long w = (long) LONGS.get(b, p);
+      long quote = w ^ QUOTES;
+      long backslash = w ^ BACKSLASHES;
+      long found =
+          ((quote - ONES) & ~quote | (backslash - ONES) & ~backslash | (w - SPACES) & ~w | w)
+              & HIGH_BITS;
+      if (found != 0) {
+        return p + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+      p += 8;
+    }
+    while (p < end) {
+      int c = b[p];
+      if (c < 0x20 || c == '"' || c == '\\') { // bytes of 0x80 and above are negative
+        return p;
+      }
+      p++;
+    }
+    return p;
+  }
+
+  /** An escape's characters after its backslash; the position after them. */
+  int escape(int p) {
+    if (p >= end) {
+      throw UNSURE;
+    }
+    int c = b[p];
+    if (c == '\\') { // Windows paths: the most common escape by far
+      return p + 1;
+    }
+    switch (c) {
+      case '"', '/', 'b', 'f', 'n', 'r', 't' -> {
+        return p + 1;
+      }
+      case 'u' -> {
+        if (p + 4 >= end) {
+          throw UNSURE;
+        }
+        for (int i = 1; i <= 4; i++) {
+          int h = b[p + i];
+          if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F'))) {
+            throw UNSURE;
+          }
+        }
+        return p + 5;
+      }
+      default -> throw UNSURE;
+    }
+  }
+
+  /**
+   * One strictly valid UTF-8 sequence of two to four bytes at {@code p} (Unicode's table 3-7: no
+   * overlong form, no surrogate, nothing above U+10FFFF); the position after it.
+   */
+  int utf8(int p) {
+    int c = b[p] & 0xff;
+    int n;
+    int lo = 0x80;
+    int hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      lo = c == 0xE0 ? 0xA0 : 0x80;
+      hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      lo = c == 0xF0 ? 0x90 : 0x80;
+      hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else {
+      throw UNSURE;
+    }
+    if (p + n >= end) {
+      throw UNSURE;
+    }
+    int second = b[p + 1] & 0xff;
+    if (second < lo || second > hi) {
+      throw UNSURE;
+    }
+    for (int i = 2; i <= n; i++) {
+      int d = b[p + i] & 0xff;
+      if (d < 0x80 || d > 0xBF) {
+        throw UNSURE;
+      }
+    }
+    return p + n + 1;
+  }
+
+  int literal(int p, byte[] word) {
+    int q = p + word.length;
+    if (q > end) {
+      throw UNSURE;
+    }
+    for (int i = 0; i < word.length; i++) {
+      if (b[p + i] != word[i]) {
+        throw UNSURE;
+      }
+    }
+    return q;
+  }
+
+  /** A number in JSON's grammar; the position after it. */
+  int number(int p) {
+    int start = p;
+    if (p < end && b[p] == '-') {
+      p++;
+    }
+    p = digits(p, true);
+    if (p < end && b[p] == '.') {
+      p = digits(p + 1, false);
+    }
+    if (p < end && (b[p] == 'e' || b[p] == 'E')) {
+      p++;
+      if (p < end && (b[p] == '+' || b[p] == '-')) {
+        p++;
+      }
+      p = digits(p, false);
+    }
+    if (p - start > MAX_NUMBER_LENGTH) {
+      throw UNSURE;
+    }
+    return p;
+  }
+
+  /** One or more digits; an integer part has no leading zero. */
+  int digits(int p, boolean integerPart) {
+    int start = p;
+    while (p < end && b[p] >= '0' && b[p] <= '9') {
+      p++;
+    }
+    if (p == start || (integerPart && b[start] == '0' && p - start > 1)) {
+      throw UNSURE;
+    }
+    return p;
+  }
+
+  /**
+   * An integer of at most 18 digits (so that it fits a long) with no fraction or exponent, into
+   * {@link #integer}; the position after it.
+   */
+  int integer(int p) {
+    boolean negative = p < end && b[p] == '-';
+    int q = negative ? p + 1 : p;
+    int after = digits(q, true);
+    if (after - q > 18
+        || (after < end && (b[after] == '.' || b[after] == 'e' || b[after] == 'E'))) {
+      throw UNSURE;
+    }
+    long v = 0;
+    for (int i = q; i < after; i++) {
+      v = v * 10 + (b[i] - '0');
+    }
+    integer = negative ? -v : v;
+    return after;
+  }
+
+  int ws(int p) {
+    while (p < end) {
+      byte c = b[p];
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+        return p;
+      }
+      p++;
+    }
+    return p;
+  }
+
+  int expect(int p, char c) {
+    if (p >= end || b[p] != c) {
+      throw UNSURE;
+    }
+    return p + 1;
+  }
+
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  final byte[] b;
+  final int end;
+
+  /** The value of the last {@link #integer}. */
+  long integer;
+
+  JsonCursor(byte[] json) {
+    this.b = json;
+    this.end = json.length;
+  }
+
+  /**
+   * The text Jackson's {@code getText} gives for the scalar value in {@code [from, to)}: a string's
+   * characters, a number or literal as written, {@code null} for null.
+   */
+  String text(int from, int to) {
+    if (b[from] == 'n') {
+      return null;
+    }
+    if (b[from] != '"') {
+      return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+    return chars(from + 1, to - 1);
+  }
+}
