@@ -419,6 +419,16 @@ final class JsonCursor {
     this.end = json.length;
   }
 
+  /** Whether the bytes from {@code from} spell {@code ascii}, a string of ASCII characters. */
+  boolean sameAscii(int from, String ascii) {
+    for (int i = 0; i < ascii.length(); i++) {
+      if (b[from + i] != ascii.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /**
    * The text Jackson's {@code getText} gives for the scalar value in {@code [from, to)}: a string's
    * characters, a number or literal as written, {@code null} for null.

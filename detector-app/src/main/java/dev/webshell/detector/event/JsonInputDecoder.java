@@ -133,6 +133,12 @@ public final class JsonInputDecoder {
         return Decoded.single("json", row.event());
       }
     }
+    if (s != null && format != InputFormat.DEFENDER) {
+      WindowsEventDecoder.Result r = new WindowsFlatScanner(json).scan(windows, format.isWindows());
+      if (r != null) {
+        return decoded(r);
+      }
+    }
     try (JsonParser p = flat.factory().createParser(json)) {
       JsonToken first = p.nextToken();
       if (first != JsonToken.START_OBJECT) {
@@ -165,6 +171,10 @@ public final class JsonInputDecoder {
     } catch (IOException e) {
       throw new DecodeException("invalid-json", "unreadable JSON: " + e.getMessage());
     }
+  }
+
+  static boolean isWindowsName(String name) {
+    return WINDOWS_NAMES.contains(name);
   }
 
   static boolean isDefenderName(String name) {
@@ -200,6 +210,10 @@ public final class JsonInputDecoder {
   private Decoded readWindows(JsonParser p, JsonToken first) throws IOException {
     WindowsEventDecoder.Result r = windows.read(p, first);
     expectEnd(p);
+    return decoded(r);
+  }
+
+  private static Decoded decoded(WindowsEventDecoder.Result r) {
     if (r.event() == null) {
       return new Decoded("windows", List.of(), List.of(), List.of(r.skipped()));
     }

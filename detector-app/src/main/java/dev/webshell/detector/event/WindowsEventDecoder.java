@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Reads one Windows process-creation record (SPEC 6.4): Sysmon Event ID 1 or Windows Security 4688,
@@ -59,6 +61,59 @@ final class WindowsEventDecoder {
           "SubjectUserName",
           "TargetUserName");
 
+  /**
+   * The top-level names whose value is read as a scalar ({@link #keep}). {@code Provider} may also
+   * be an object ({@code {"Name": …}}), which only the Jackson reader reads.
+   */
+  static final Set<String> FLAT_SCALARS =
+      Stream.concat(
+              Stream.of(
+                  "EventID",
+                  "EventId",
+                  "event_id",
+                  "SourceName",
+                  "ProviderName",
+                  "EventSourceName",
+                  "source_name",
+                  "Source",
+                  "Provider",
+                  "Channel",
+                  "log_name",
+                  "EventLog",
+                  "Hostname",
+                  "HostName",
+                  "Computer",
+                  "ComputerName",
+                  "computer_name",
+                  "@timestamp",
+                  "EventRecordID",
+                  "RecordNumber",
+                  "record_id"),
+              DATA_FIELDS.stream())
+          .collect(Collectors.toUnmodifiableSet());
+
+  /** The top-level names whose value the reader reads as an object (or, for EventData, XML). */
+  static final Set<String> FLAT_OBJECTS =
+      Set.of("EventData", "event_data", "Event", "winlog", "process", "host", "user", "event");
+
+  /**
+   * Keeps {@code value}, the text of the scalar top-level member {@code name} (one of {@link
+   * #FLAT_SCALARS}), where the mapping looks for it; a later copy of a name replaces an earlier
+   * one.
+   */
+  static void keep(Fields f, String name, String value) {
+    switch (name) {
+      case "EventID", "EventId", "event_id" -> f.eventId = value;
+      case "SourceName", "ProviderName", "EventSourceName", "source_name", "Source", "Provider" ->
+          f.provider = value;
+      case "Channel", "log_name", "EventLog" -> f.channel = value;
+      case "Hostname", "HostName", "Computer", "ComputerName", "computer_name" -> f.host = value;
+      case "@timestamp" -> f.timestamp = value;
+      case "EventRecordID", "RecordNumber", "record_id" -> f.recordId = value;
+      default -> f.top.put(name, value);
+    }
+  }
+
   /** One record's outcome: a process creation, or the category it is skipped and counted under. */
   record Result(ProcessEvent event, String format, String skipped) {
     static Result skip(String category) {
@@ -90,7 +145,7 @@ final class WindowsEventDecoder {
   }
 
   /** Everything one record says that the mapping may need. */
-  private static final class Fields {
+  static final class Fields {
     final Map<String, String> top = new HashMap<>();
     final Map<String, String> nested = new HashMap<>();
     final Map<String, String> winlog = new HashMap<>();
@@ -157,15 +212,7 @@ final class WindowsEventDecoder {
       String name = p.currentName();
       JsonToken v = p.nextToken();
       switch (name) {
-        case "EventID", "EventId", "event_id" -> f.eventId = scalar(p, v, name);
-        case "SourceName", "ProviderName", "EventSourceName", "source_name", "Source" ->
-            f.provider = scalar(p, v, name);
         case "Provider" -> f.provider = v == JsonToken.START_OBJECT ? named(p) : scalar(p, v, name);
-        case "Channel", "log_name", "EventLog" -> f.channel = scalar(p, v, name);
-        case "Hostname", "HostName", "Computer", "ComputerName", "computer_name" ->
-            f.host = scalar(p, v, name);
-        case "@timestamp" -> f.timestamp = scalar(p, v, name);
-        case "EventRecordID", "RecordNumber", "record_id" -> f.recordId = scalar(p, v, name);
         case "EventData" -> {
           if (v == JsonToken.VALUE_STRING) {
             f.eventDataXml = p.getText();
@@ -181,8 +228,8 @@ final class WindowsEventDecoder {
         case "user" -> f.userName = member(p, v, "name");
         case "event" -> readEcsEvent(p, v, f);
         default -> {
-          if (DATA_FIELDS.contains(name)) {
-            f.top.put(name, scalar(p, v, name));
+          if (FLAT_SCALARS.contains(name)) {
+            keep(f, name, scalar(p, v, name));
           } else {
             p.skipChildren();
           }
@@ -195,7 +242,7 @@ final class WindowsEventDecoder {
     return map(f);
   }
 
-  private Result map(Fields f) {
+  Result map(Fields f) {
     String provider = first(f.winlogProvider, f.provider, f.eventProvider);
     if (provider == null) {
       String channel = first(f.winlogChannel, f.channel);

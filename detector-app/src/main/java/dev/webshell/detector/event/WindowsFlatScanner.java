@@ -1,0 +1,109 @@
+package dev.webshell.detector.event;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A hand-written reader of a flat Windows record (NXLog's Sysmon and 4688 JSON, and exports like
+ * it: every field at the top level), for {@link JsonInputDecoder}: it reads the top-level members
+ * that {@link WindowsEventDecoder} keeps into the same {@link WindowsEventDecoder.Fields} and maps
+ * them with the same {@link WindowsEventDecoder#map}, so only the reading of the bytes differs from
+ * the Jackson path.
+ *
+ * <p>It accepts what {@link JsonCursor} accepts and, like {@link FlatRowScanner}, nothing it is
+ * unsure of: a name that needs decoding, a member read as an object (EventData, winlog, process,
+ * ...: the other shapes), a scalar member whose value is an object or array (a Jackson dead
+ * letter), a record the mapping refuses (a dead letter Jackson's path writes again), or, when the
+ * format leaves it open, a first name that does not say Windows. Then it answers {@code null} and
+ * the decoder reads the record with Jackson.
+ */
+final class WindowsFlatScanner {
+  /** The top-level names the mapping knows, by length: the strings it switches on. */
+  private static final String[][] BY_LENGTH = byLength();
+
+  private final JsonCursor c;
+
+  WindowsFlatScanner(byte[] json) {
+    this.c = new JsonCursor(json);
+  }
+
+  /**
+   * @param anyFirstName whether the format says Windows (otherwise the first name must be one of
+   *     {@link JsonInputDecoder#isWindowsName})
+   * @return the record, or {@code null}: read it with Jackson
+   */
+  WindowsEventDecoder.Result scan(WindowsEventDecoder decoder, boolean anyFirstName) {
+    try {
+      WindowsEventDecoder.Fields f = new WindowsEventDecoder.Fields();
+      int p = c.ws(c.expect(c.ws(0), '{'));
+      boolean first = true;
+      while (true) {
+        int from = c.expect(p, '"');
+        p = c.plainAscii(from);
+        String name = known(from, p - 1);
+        if (first) {
+          first = false;
+          // every name that says Windows is a known one
+          if (!anyFirstName && (name == null || !JsonInputDecoder.isWindowsName(name))) {
+            throw JsonCursor.UNSURE;
+          }
+        }
+        p = c.ws(c.expect(c.ws(p), ':'));
+        if (name == null) {
+          p = c.value(p, 1);
+        } else if (WindowsEventDecoder.FLAT_OBJECTS.contains(name)
+            || p >= c.end
+            || c.b[p] == '{'
+            || c.b[p] == '[') {
+          throw JsonCursor.UNSURE;
+        } else {
+          int q = c.value(p, 1);
+          WindowsEventDecoder.keep(f, name, c.text(p, q));
+          p = q;
+        }
+        p = c.ws(p);
+        if (p < c.end && c.b[p] == ',') {
+          p = c.ws(p + 1);
+          continue;
+        }
+        p = c.expect(p, '}');
+        break;
+      }
+      if (c.ws(p) != c.end) {
+        throw JsonCursor.UNSURE;
+      }
+      return decoder.map(f);
+    } catch (JsonCursor.Unsure | DecodeException e) {
+      return null;
+    }
+  }
+
+  /** The known name spelled by {@code [from, to)}, or {@code null}. */
+  private String known(int from, int to) {
+    int n = to - from;
+    if (n >= BY_LENGTH.length) {
+      return null;
+    }
+    for (String name : BY_LENGTH[n]) {
+      if (c.sameAscii(from, name)) {
+        return name;
+      }
+    }
+    return null;
+  }
+
+  private static String[][] byLength() {
+    List<String> all =
+        Stream.concat(
+                WindowsEventDecoder.FLAT_SCALARS.stream(),
+                WindowsEventDecoder.FLAT_OBJECTS.stream())
+            .toList();
+    int longest = all.stream().mapToInt(String::length).max().orElse(0);
+    String[][] out = new String[longest + 1][];
+    for (int n = 0; n <= longest; n++) {
+      int length = n;
+      out[n] = all.stream().filter(s -> s.length() == length).toArray(String[]::new);
+    }
+    return out;
+  }
+}
