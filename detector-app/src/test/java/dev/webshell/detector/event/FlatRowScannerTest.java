@@ -665,6 +665,13 @@ class FlatRowScannerTest {
   }
 
   @Test
+  void shouldAcceptAColumnNameAsLongAsJacksonReads() {
+    String name = "X".repeat(50_000);
+    assertEquals("ok", legacy(plus(",\"" + name + "\":1")));
+    assertScan(Outcome.SCREENED_OUT, plus(",\"" + name + "\":1"));
+  }
+
+  @Test
   void shouldAcceptAnEmptyColumnNameAfterTheFirst() {
     assertScan(Outcome.SCREENED_OUT, plus(",\"\":1"));
   }
