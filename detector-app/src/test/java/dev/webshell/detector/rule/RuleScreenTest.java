@@ -131,7 +131,10 @@ class RuleScreenTest {
 
   @Test
   void shouldNeverScreenOutARowTheRuleCouldMatch() throws IOException {
-    for (Rule rule : rules()) {
+    List<Rule> rules = rules();
+    for (int r = 0; r < rules.size(); r++) {
+      Rule rule = rules.get(r);
+      String label = r < RuleFiles.profileNames().size() ? rule.spec().profile() : "custom-" + r;
       long[] seen = new long[4]; // matches, may match but does not, screened out, combinations
       for (String fileName : NAMES) {
         for (String initiating : NAMES) {
@@ -145,7 +148,7 @@ class RuleScreenTest {
                       rule.matches(fileName, cmd, initiating, parent, initiatingCmd, parentCmd);
                   if (matches && !may) {
                     throw new AssertionError(
-                        rule.spec().profile()
+                        label
                             + ": screened out a match: "
                             + Arrays.asList(
                                 fileName, cmd, initiating, parent, initiatingCmd, parentCmd));
@@ -158,7 +161,7 @@ class RuleScreenTest {
         }
       }
       // each verdict is reached often: the proof is not vacuous
-      String counts = rule.spec().profile() + " " + Arrays.toString(seen);
+      String counts = label + " " + Arrays.toString(seen);
       System.out.println("RuleScreenTest " + counts);
       assertTrue(seen[0] >= 10_000, counts);
       assertTrue(seen[1] >= 10_000, counts);
