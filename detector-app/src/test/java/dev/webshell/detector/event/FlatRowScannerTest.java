@@ -665,6 +665,15 @@ class FlatRowScannerTest {
   }
 
   @Test
+  void shouldBeUnsureOfAColumnNameLongerThanJacksonReads() {
+    // Jackson's StreamReadConstraints default maxNameLength: the row is a dead letter there
+    String name = "X".repeat(50_001);
+    assertEquals("invalid-json", legacy(plus(",\"" + name + "\":1")));
+    assertScan(Outcome.UNSURE, plus(",\"" + name + "\":1"));
+    assertScan(Outcome.UNSURE, with("AdditionalFields", "{\"" + name + "\":1}"));
+  }
+
+  @Test
   void shouldAcceptAColumnNameAsLongAsJacksonReads() {
     String name = "X".repeat(50_000);
     assertEquals("ok", legacy(plus(",\"" + name + "\":1")));
