@@ -162,7 +162,7 @@ final class FlatRowScanner {
       while (true) {
         p = c.expect(p, '"');
         int from = p;
-        p = c.plainAscii(p);
+        p = c.name(p);
         int kind = kindOf(from, p - 1);
         if (first) {
           first = false;

@@ -18,6 +18,8 @@ final class JsonCursor {
 
   static final int MAX_NUMBER_LENGTH = 100;
 
+  static final int MAX_NAME_LENGTH = 1_000;
+
   static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -157,7 +159,7 @@ final class JsonCursor {
       return p + 1;
     }
     while (true) {
-      p = plainAscii(expect(p, '"'));
+      p = name(expect(p, '"'));
       p = ws(expect(ws(p), ':'));
       p = ws(value(p, depth));
       if (p < end && b[p] == ',') {
@@ -197,6 +199,19 @@ final class JsonCursor {
       throw UNSURE;
     }
     return p + 1;
+  }
+
+  /**
+   * A member's name from {@code p}, after the opening quote, as {@link #plainAscii}, and no longer
+   * than {@value #MAX_NAME_LENGTH} characters (Jackson refuses names longer than 50,000); the
+   * position after the closing quote.
+   */
+  int name(int p) {
+    int after = plainAscii(p);
+    if (after - 1 - p > MAX_NAME_LENGTH) {
+      throw UNSURE;
+    }
+    return after;
   }
 
   /**

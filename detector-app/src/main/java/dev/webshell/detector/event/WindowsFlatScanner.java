@@ -1,5 +1,6 @@
 package dev.webshell.detector.event;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -14,8 +15,9 @@ import java.util.stream.Stream;
  * unsure of: a name that needs decoding, a member read as an object (EventData, winlog, process,
  * ...: the other shapes), a scalar member whose value is an object or array (a Jackson dead
  * letter), a record the mapping refuses (a dead letter Jackson's path writes again), or, when the
- * format leaves it open, a first name that does not say Windows. Then it answers {@code null} and
- * the decoder reads the record with Jackson.
+ * format leaves it open, a record whose first name of one family ({@link
+ * JsonInputDecoder#isWindowsName}, {@link JsonInputDecoder#isDefenderName}, {@code records}) is not
+ * Windows'. Then it answers {@code null} and the decoder reads the record with Jackson.
  */
 final class WindowsFlatScanner {
   /** The top-level names the mapping knows, by length: the strings it switches on. */
@@ -28,25 +30,29 @@ final class WindowsFlatScanner {
   }
 
   /**
-   * @param anyFirstName whether the format says Windows (otherwise the first name must be one of
-   *     {@link JsonInputDecoder#isWindowsName})
+   * @param anyFirstName whether the format says Windows (otherwise the names must, as for the
+   *     decoder)
    * @return the record, or {@code null}: read it with Jackson
    */
   WindowsEventDecoder.Result scan(WindowsEventDecoder decoder, boolean anyFirstName) {
     try {
       WindowsEventDecoder.Fields f = new WindowsEventDecoder.Fields();
       int p = c.ws(c.expect(c.ws(0), '{'));
-      boolean first = true;
+      boolean windows = anyFirstName;
       while (true) {
         int from = c.expect(p, '"');
-        p = c.plainAscii(from);
+        p = c.name(from);
         String name = known(from, p - 1);
-        if (first) {
-          first = false;
-          // every name that says Windows is a known one
-          if (!anyFirstName && (name == null || !JsonInputDecoder.isWindowsName(name))) {
+        if (!windows) {
+          // the decoder tells the family by the first name that belongs to one
+          String n =
+              name != null
+                  ? name
+                  : new String(c.b, from, p - 1 - from, StandardCharsets.ISO_8859_1);
+          if (n.equals("records") || JsonInputDecoder.isDefenderName(n)) {
             throw JsonCursor.UNSURE;
           }
+          windows = JsonInputDecoder.isWindowsName(n);
         }
         p = c.ws(c.expect(c.ws(p), ':'));
         if (name == null) {
@@ -69,7 +75,7 @@ final class WindowsFlatScanner {
         p = c.expect(p, '}');
         break;
       }
-      if (c.ws(p) != c.end) {
+      if (c.ws(p) != c.end || !windows) {
         throw JsonCursor.UNSURE;
       }
       return decoder.map(f);
