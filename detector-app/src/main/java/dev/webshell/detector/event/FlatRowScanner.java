@@ -33,9 +33,10 @@ import java.util.stream.IntStream;
  *       decoder reads as any scalar (Jackson reads them as text), never an object or array.
  * </ul>
  *
- * A column given twice keeps its last value, as in {@link FlatJsonDecoder#readFields}. A row whose
- * first name does not say Defender (when the format leaves that open), that lacks a DeviceId or
- * Timestamp, or whose Timestamp does not parse is {@link Outcome#UNSURE} too.
+ * A column given twice keeps its last value, as in {@link FlatJsonDecoder#readFields}. An envelope
+ * (first name {@code records}), a row whose first name of one family says Windows (when the format
+ * leaves that open; see {@link JsonInputDecoder#decode}), a row that lacks a DeviceId or Timestamp,
+ * or whose Timestamp does not parse is {@link Outcome#UNSURE} too.
  *
  * <p>One scanner reads one record: the decoder is shared by the stream threads, so state lives
  * here, per call.
@@ -159,20 +160,25 @@ final class FlatRowScanner {
       p = c.expect(p, '{');
       p = c.ws(p);
       boolean first = true;
+      boolean defender = false;
       while (true) {
         p = c.expect(p, '"');
         int from = p;
         p = c.name(p);
         int kind = kindOf(from, p - 1);
-        if (first) {
-          first = false;
+        if (!defender) {
+          // as the decoder: a first name "records" is an envelope; otherwise the first name of
+          // one family tells it, and a row that names none is read as Defender's
           boolean records = p - 1 - from == RECORDS.length && c.same(from, p - 1, RECORDS);
-          if (records
-              || !(anyFirstName
-                  || JsonInputDecoder.isDefenderName(
-                      new String(c.b, from, p - 1 - from, StandardCharsets.ISO_8859_1)))) {
+          if (records && first) {
             throw JsonCursor.UNSURE;
           }
+          String n = new String(c.b, from, p - 1 - from, StandardCharsets.ISO_8859_1);
+          defender = anyFirstName || records || JsonInputDecoder.isDefenderName(n);
+          if (!defender && JsonInputDecoder.isWindowsName(n)) {
+            throw JsonCursor.UNSURE;
+          }
+          first = false;
         }
         p = c.expect(c.ws(p), ':');
         p = c.ws(p);

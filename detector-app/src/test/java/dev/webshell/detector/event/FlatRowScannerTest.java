@@ -852,17 +852,28 @@ class FlatRowScannerTest {
   // ---- the first name, and the columns a row needs
 
   @Test
-  void shouldBeUnsureWhenTheFirstNameIsNotADefenderNameUnderJson() {
+  void shouldTellTheFamilyByTheFirstNameOfOneAsTheDecoderDoesUnderJson() {
     Map<String, byte[]> m = new LinkedHashMap<>();
     m.put("Foo", raw("1"));
     m.putAll(base());
-    assertScan(Outcome.UNSURE, row(m));
+    assertScan(Outcome.SCREENED_OUT, row(m)); // Timestamp, the first name of one, says Defender
     assertEquals(Outcome.SCREENED_OUT, new FlatRowScanner(row(m)).scan(KQL, true));
     assertScan(Outcome.SCREENED_OUT, KQL, InputFormat.DEFENDER, row(m));
     Map<String, byte[]> w = new LinkedHashMap<>();
     w.put("EventID", raw("1"));
     w.putAll(base());
     assertScan(Outcome.UNSURE, row(w));
+    Map<String, byte[]> later = new LinkedHashMap<>();
+    later.put("Foo", raw("1"));
+    later.put("Hostname", raw("\"h\""));
+    later.putAll(base());
+    assertScan(Outcome.UNSURE, row(later)); // Hostname, the first name of one, says Windows
+    assertScan(Outcome.SCREENED_OUT, KQL, InputFormat.DEFENDER, row(later));
+    Map<String, byte[]> records = new LinkedHashMap<>();
+    records.put("Foo", raw("1"));
+    records.put("records", raw("[]"));
+    records.putAll(base());
+    assertScan(Outcome.SCREENED_OUT, row(records)); // not first: a Defender row's member
   }
 
   @Test
