@@ -20,8 +20,13 @@ import java.util.stream.Stream;
  * Windows'. Then it answers {@code null} and the decoder reads the record with Jackson.
  */
 final class WindowsFlatScanner {
-  /** The top-level names the mapping knows, by length: the strings it switches on. */
-  private static final String[][] BY_LENGTH = byLength();
+  /**
+   * A top-level name the mapping knows: the string it switches on, and whether it holds an object.
+   */
+  private record Known(String name, boolean object) {}
+
+  /** The known names by length. */
+  private static final Known[][] BY_LENGTH = byLength();
 
   private final JsonCursor c;
 
@@ -42,7 +47,8 @@ final class WindowsFlatScanner {
       while (true) {
         int from = c.expect(p, '"');
         p = c.name(from);
-        String name = known(from, p - 1);
+        Known known = known(from, p - 1);
+        String name = known == null ? null : known.name();
         if (!windows) {
           // the decoder tells the family by the first name that belongs to one
           String n =
@@ -57,10 +63,7 @@ final class WindowsFlatScanner {
         p = c.ws(c.expect(c.ws(p), ':'));
         if (name == null) {
           p = c.value(p, 1);
-        } else if (WindowsEventDecoder.FLAT_OBJECTS.contains(name)
-            || p >= c.end
-            || c.b[p] == '{'
-            || c.b[p] == '[') {
+        } else if (known.object() || p >= c.end || c.b[p] == '{' || c.b[p] == '[') {
           throw JsonCursor.UNSURE;
         } else {
           int q = c.value(p, 1);
@@ -85,30 +88,30 @@ final class WindowsFlatScanner {
   }
 
   /** The known name spelled by {@code [from, to)}, or {@code null}. */
-  private String known(int from, int to) {
+  private Known known(int from, int to) {
     int n = to - from;
     if (n >= BY_LENGTH.length) {
       return null;
     }
-    for (String name : BY_LENGTH[n]) {
-      if (c.sameAscii(from, name)) {
-        return name;
+    for (Known k : BY_LENGTH[n]) {
+      if (c.sameAscii(from, k.name())) {
+        return k;
       }
     }
     return null;
   }
 
-  private static String[][] byLength() {
-    List<String> all =
+  private static Known[][] byLength() {
+    List<Known> all =
         Stream.concat(
-                WindowsEventDecoder.FLAT_SCALARS.stream(),
-                WindowsEventDecoder.FLAT_OBJECTS.stream())
+                WindowsEventDecoder.FLAT_SCALARS.stream().map(n -> new Known(n, false)),
+                WindowsEventDecoder.FLAT_OBJECTS.stream().map(n -> new Known(n, true)))
             .toList();
-    int longest = all.stream().mapToInt(String::length).max().orElse(0);
-    String[][] out = new String[longest + 1][];
+    int longest = all.stream().mapToInt(k -> k.name().length()).max().orElse(0);
+    Known[][] out = new Known[longest + 1][];
     for (int n = 0; n <= longest; n++) {
       int length = n;
-      out[n] = all.stream().filter(s -> s.length() == length).toArray(String[]::new);
+      out[n] = all.stream().filter(k -> k.name().length() == length).toArray(Known[]::new);
     }
     return out;
   }
