@@ -14,6 +14,10 @@ import java.util.Arrays;
  * detector's settings (see {@link FlatRowScanner}): the caller then reads the record with Jackson.
  */
 final class JsonCursor {
+  // Limits well inside Jackson's as the detector configures it (nesting 64, names of 50,000
+  // characters, numbers of 1,000): what passes here, Jackson would read too.
+
+  /** Deepest nesting accepted, the record itself being 1. */
   static final int MAX_DEPTH = 32;
 
   static final int MAX_NUMBER_LENGTH = 100;
@@ -49,6 +53,17 @@ final class JsonCursor {
   }
 
   static final Unsure UNSURE = new Unsure();
+
+  final byte[] b;
+  final int end;
+
+  /** The value of the last {@link #integer}. */
+  long integer;
+
+  JsonCursor(byte[] json) {
+    this.b = json;
+    this.end = json.length;
+  }
 
   /**
    * The characters of a string between {@code from} and {@code to}, which were validated: escapes
@@ -423,16 +438,6 @@ final class JsonCursor {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-  final byte[] b;
-  final int end;
-
-  /** The value of the last {@link #integer}. */
-  long integer;
-
-  JsonCursor(byte[] json) {
-    this.b = json;
-    this.end = json.length;
-  }
 
   /** Whether the bytes from {@code from} spell {@code ascii}, a string of ASCII characters. */
   boolean sameAscii(int from, String ascii) {
