@@ -438,7 +438,6 @@ final class JsonCursor {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-
   /** Whether the bytes from {@code from} spell {@code ascii}, a string of ASCII characters. */
   boolean sameAscii(int from, String ascii) {
     for (int i = 0; i < ascii.length(); i++) {
