@@ -151,8 +151,8 @@ final class FlatRowScanner {
   }
 
   /**
-   * @param anyFirstName whether the format says Defender (otherwise the first name must: {@link
-   *     JsonInputDecoder#isDefenderName})
+   * @param anyFirstName whether the format says Defender (otherwise the names must, as for the
+   *     decoder)
    */
   Outcome scan(RecordScreen screen, boolean anyFirstName) {
     try {
@@ -180,16 +180,11 @@ final class FlatRowScanner {
           }
           first = false;
         }
-        p = c.expect(c.ws(p), ':');
-        p = c.ws(p);
-        p = member(kind, p);
-        p = c.ws(p);
-        if (p < c.end && c.b[p] == ',') {
-          p = c.ws(p + 1);
-          continue;
+        p = c.nextMember(member(kind, c.ws(c.expect(c.ws(p), ':'))));
+        if (p < 0) {
+          p = ~p;
+          break;
         }
-        p = c.expect(p, '}');
-        break;
       }
       if (c.ws(p) != c.end || deviceId == null || deviceId.isEmpty() || timestamp == null) {
         throw JsonCursor.UNSURE;

@@ -173,16 +173,11 @@ final class JsonCursor {
     if (p < end && b[p] == '}') {
       return p + 1;
     }
-    while (true) {
+    do {
       p = name(expect(p, '"'));
-      p = ws(expect(ws(p), ':'));
-      p = ws(value(p, depth));
-      if (p < end && b[p] == ',') {
-        p = ws(p + 1);
-        continue;
-      }
-      return expect(p, '}');
-    }
+      p = nextMember(value(ws(expect(ws(p), ':')), depth));
+    } while (p >= 0);
+    return ~p;
   }
 
   int array(int p, int depth) {
@@ -436,6 +431,19 @@ final class JsonCursor {
 
   static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * After an object member's value at {@code p}: the start of the next member's name, after the
+   * comma and whitespace; or, when the object ends there, {@code ~} the position after its closing
+   * brace (a negative number).
+   */
+  int nextMember(int p) {
+    p = ws(p);
+    if (p < end && b[p] == ',') {
+      return ws(p + 1);
+    }
+    return ~expect(p, '}');
   }
 
   /** Whether the bytes from {@code from} spell {@code ascii}, a string of ASCII characters. */

@@ -70,13 +70,11 @@ final class WindowsFlatScanner {
           WindowsEventDecoder.keep(f, name, c.text(p, q));
           p = q;
         }
-        p = c.ws(p);
-        if (p < c.end && c.b[p] == ',') {
-          p = c.ws(p + 1);
-          continue;
+        p = c.nextMember(p);
+        if (p < 0) {
+          p = ~p;
+          break;
         }
-        p = c.expect(p, '}');
-        break;
       }
       if (c.ws(p) != c.end || !windows) {
         throw JsonCursor.UNSURE;

@@ -132,9 +132,16 @@ public final class Rule implements RecordScreen {
     if (processFileName == null) {
       return false;
     }
-    int from = nameStart(processFileName);
+    return isOneOf(processFileName, nameStart(processFileName), conditionalNames);
+  }
+
+  /**
+   * Whether the file name part of {@code processFileName}, from {@code from}, is one of {@code
+   * names}.
+   */
+  private boolean isOneOf(String processFileName, int from, String[] names) {
     boolean ignoreCase = spec.lineageIgnoreCase();
-    for (String name : conditionalNames) {
+    for (String name : names) {
       if (ignoreCase
           ? Kql.equalsIgnoreAsciiCase(processFileName, from, name)
           : Kql.equalsExact(processFileName, from, name)) {
@@ -259,13 +266,8 @@ public final class Rule implements RecordScreen {
       return false;
     }
     int from = nameStart(processFileName);
-    boolean ignoreCase = spec.lineageIgnoreCase();
-    for (String server : webServers) {
-      if (ignoreCase
-          ? Kql.equalsIgnoreAsciiCase(processFileName, from, server)
-          : Kql.equalsExact(processFileName, from, server)) {
-        return true;
-      }
+    if (isOneOf(processFileName, from, webServers)) {
+      return true;
     }
     for (String prefix : webServerPrefixes) {
       if (Kql.startsWithIgnoreAsciiCase(processFileName, from, prefix)) {
