@@ -82,7 +82,8 @@ public final class JsonInputDecoder {
 
   /**
    * Longer records are read without the screen: every string in a shorter one is shorter than
-   * Jackson's string limit, so building it or not cannot change whether the record is readable.
+   * Jackson's string limit, so building it or not cannot change whether the record is readable (the
+   * scanners keep names far below Jackson's name limit themselves).
    */
   private static final int SCREENED_UP_TO = FlatJsonDecoder.MAX_STRING_LENGTH;
 
@@ -122,8 +123,9 @@ public final class JsonInputDecoder {
    * of the generator's may matter to a process tree, so reading again the ones that do cost more
    * than not building the others saved (docs/performance.md).
    *
-   * <p>With a screen, a flat Defender row is first given to {@link FlatRowScanner}, which reads the
-   * common rows without Jackson; whatever it is unsure of is read below as if it had not tried.
+   * <p>With a screen, a record is first given to {@link FlatRowScanner} (flat Defender rows) and
+   * then to {@link WindowsFlatScanner} (flat Windows records), which read the common records
+   * without Jackson; whatever they are unsure of is read below as if they had not tried.
    */
   public Decoded decode(byte[] json) {
     RecordScreen s = json.length <= SCREENED_UP_TO ? screen : null;
