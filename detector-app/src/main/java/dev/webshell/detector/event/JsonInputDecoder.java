@@ -360,24 +360,6 @@ public final class JsonInputDecoder {
   }
 
   private static ProcessEvent withTenant(ProcessEvent e, String tenantId) {
-    if (tenantId == null || e.tenantId() != null) {
-      return e;
-    }
-    return new ProcessEvent(
-        e.timestampMicros(),
-        e.deviceId(),
-        e.deviceName(),
-        e.fileName(),
-        e.processCommandLine(),
-        e.initiatingProcessFileName(),
-        e.initiatingProcessParentFileName(),
-        e.initiatingProcessCommandLine(),
-        e.initiatingProcessFolderPath(),
-        e.folderPath(),
-        e.reportId(),
-        e.processId(),
-        e.accountName(),
-        e.machineGroup(),
-        tenantId);
+    return tenantId == null || e.tenantId() != null ? e : e.withTenantId(tenantId);
   }
 }

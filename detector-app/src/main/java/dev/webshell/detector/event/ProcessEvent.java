@@ -70,6 +70,27 @@ public record ProcessEvent(
     }
   }
 
+  /** This event with the tenant of the Streaming API record that carried it. */
+  public ProcessEvent withTenantId(String tenant) {
+    return new ProcessEvent(
+        timestampMicros,
+        deviceId,
+        deviceName,
+        fileName,
+        processCommandLine,
+        initiatingProcessFileName,
+        initiatingProcessParentFileName,
+        initiatingProcessCommandLine,
+        initiatingProcessFolderPath,
+        folderPath,
+        reportId,
+        processId,
+        accountName,
+        machineGroup,
+        tenant,
+        lineage);
+  }
+
   /** This event with the grandparent the process tree found ({@code null}: unknown). */
   public ProcessEvent withInitiatingProcessParentFileName(String grandparent) {
     return new ProcessEvent(
