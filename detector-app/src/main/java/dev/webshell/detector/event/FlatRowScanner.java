@@ -118,8 +118,6 @@ final class FlatRowScanner {
   /** The indexes in {@link #COLUMNS} of the columns of each name length. */
   private static final int[][] BY_LENGTH = byLength();
 
-  private static final byte[] RECORDS = JsonCursor.ascii("records");
-
   /** {@link #COLUMNS} as {@link JsonCursor#words}. */
   private static final long[][] WORDS =
       Arrays.stream(COLUMNS).map(JsonCursor::words).toArray(long[][]::new);
@@ -139,7 +137,11 @@ final class FlatRowScanner {
   private ProcessEvent event;
 
   FlatRowScanner(byte[] json) {
-    this.c = new JsonCursor(json);
+    this(new JsonCursor(json));
+  }
+
+  FlatRowScanner(JsonCursor cursor) {
+    this.c = cursor;
   }
 
   /**
@@ -169,15 +171,16 @@ final class FlatRowScanner {
         if (!defender) {
           // as the decoder: a first name "records" is an envelope; otherwise the first name of
           // one family tells it, and a row that names none is read as Defender's
-          boolean records = p - 1 - from == RECORDS.length && c.same(from, p - 1, RECORDS);
-          if (records && first) {
-            throw JsonCursor.UNSURE;
-          }
           String n = new String(c.b, from, p - 1 - from, StandardCharsets.ISO_8859_1);
-          defender = anyFirstName || records || JsonInputDecoder.isDefenderName(n);
-          if (!defender && JsonInputDecoder.isWindowsName(n)) {
+          if (first && n.equals("records")) {
+            throw JsonCursor.UNSURE; // an envelope
+          }
+          JsonInputDecoder.Family family =
+              anyFirstName ? JsonInputDecoder.Family.DEFENDER : JsonInputDecoder.familyOf(n);
+          if (family == JsonInputDecoder.Family.WINDOWS) {
             throw JsonCursor.UNSURE;
           }
+          defender = family == JsonInputDecoder.Family.DEFENDER;
           first = false;
         }
         p = c.nextMember(member(kind, c.ws(c.expect(c.ws(p), ':'))));

@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * The validating byte-level reader under the hand-written JSON scanners ({@link FlatRowScanner},
@@ -136,10 +135,6 @@ final class JsonCursor {
       out[k] = (long) LONGS.get(column, 8 * (k - 1));
     }
     return out;
-  }
-
-  boolean same(int from, int to, byte[] name) {
-    return Arrays.equals(b, from, to, name, 0, name.length);
   }
 
   /** Any value at {@code p}, at nesting {@code depth}; the position after it. */

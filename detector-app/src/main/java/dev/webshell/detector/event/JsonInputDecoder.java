@@ -129,14 +129,16 @@ public final class JsonInputDecoder {
    */
   public Decoded decode(byte[] json) {
     RecordScreen s = json.length <= SCREENED_UP_TO ? screen : null;
+    JsonCursor cursor = s == null ? null : new JsonCursor(json);
     if (s != null && !format.isWindows()) {
-      FlatRowScanner row = new FlatRowScanner(json);
+      FlatRowScanner row = new FlatRowScanner(cursor);
       if (row.scan(s, format == InputFormat.DEFENDER) != FlatRowScanner.Outcome.UNSURE) {
         return Decoded.single("json", row.event());
       }
     }
     if (s != null && format != InputFormat.DEFENDER) {
-      WindowsEventDecoder.Result r = new WindowsFlatScanner(json).scan(windows, format.isWindows());
+      WindowsEventDecoder.Result r =
+          new WindowsFlatScanner(cursor).scan(windows, format.isWindows());
       if (r != null) {
         return decoded(r);
       }
@@ -159,10 +161,11 @@ public final class JsonInputDecoder {
       if (name != null && name.equals("records")) {
         return readEnvelope(p, json, s);
       }
-      if (format == InputFormat.DEFENDER || name == null || isDefenderName(name)) {
+      Family family = name == null ? Family.NONE : familyOf(name);
+      if (format == InputFormat.DEFENDER || name == null || family == Family.DEFENDER) {
         return readRow(p, t, json, s);
       }
-      if (WINDOWS_NAMES.contains(name)) {
+      if (family == Family.WINDOWS) {
         return readWindows(p, t);
       }
       p.nextToken();
@@ -175,25 +178,33 @@ public final class JsonInputDecoder {
     }
   }
 
-  static boolean isWindowsName(String name) {
-    return WINDOWS_NAMES.contains(name);
+  /** The input family a top-level name says; a record's is said by the first name that says one. */
+  enum Family {
+    DEFENDER,
+    WINDOWS,
+    NONE
   }
 
-  static boolean isDefenderName(String name) {
-    return DEFENDER_NAMES.contains(name)
+  /**
+   * The family {@code name} says. {@code records} says Defender here: as a record's first name it
+   * says envelope, which callers check before.
+   */
+  static Family familyOf(String name) {
+    if (name.equals("records")
+        || DEFENDER_NAMES.contains(name)
         || name.startsWith("InitiatingProcess")
-        || name.startsWith("ProcessVersionInfo");
+        || name.startsWith("ProcessVersionInfo")) {
+      return Family.DEFENDER;
+    }
+    return WINDOWS_NAMES.contains(name) ? Family.WINDOWS : Family.NONE;
   }
 
   /** Reads top-level names until one belongs to a single family. */
   private static boolean isDefender(JsonParser p) throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
-      if (name.equals("records") || isDefenderName(name)) {
-        return true;
-      }
-      if (WINDOWS_NAMES.contains(name)) {
-        return false;
+      Family family = familyOf(p.currentName());
+      if (family != Family.NONE) {
+        return family == Family.DEFENDER;
       }
       p.nextToken();
       p.skipChildren();

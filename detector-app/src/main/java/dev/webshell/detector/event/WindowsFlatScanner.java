@@ -16,8 +16,8 @@ import java.util.stream.Stream;
  * ...: the other shapes), a scalar member whose value is an object or array (a Jackson dead
  * letter), a record the mapping refuses (a dead letter Jackson's path writes again), or, when the
  * format leaves it open, a record whose first name of one family ({@link
- * JsonInputDecoder#isWindowsName}, {@link JsonInputDecoder#isDefenderName}, {@code records}) is not
- * Windows'. Then it answers {@code null} and the decoder reads the record with Jackson.
+ * JsonInputDecoder#familyOf}) is not Windows'. Then it answers {@code null} and the decoder reads
+ * the record with Jackson.
  */
 final class WindowsFlatScanner {
   /**
@@ -31,7 +31,11 @@ final class WindowsFlatScanner {
   private final JsonCursor c;
 
   WindowsFlatScanner(byte[] json) {
-    this.c = new JsonCursor(json);
+    this(new JsonCursor(json));
+  }
+
+  WindowsFlatScanner(JsonCursor cursor) {
+    this.c = cursor;
   }
 
   /**
@@ -55,10 +59,11 @@ final class WindowsFlatScanner {
               name != null
                   ? name
                   : new String(c.b, from, p - 1 - from, StandardCharsets.ISO_8859_1);
-          if (n.equals("records") || JsonInputDecoder.isDefenderName(n)) {
+          JsonInputDecoder.Family family = JsonInputDecoder.familyOf(n);
+          if (family == JsonInputDecoder.Family.DEFENDER) {
             throw JsonCursor.UNSURE;
           }
-          windows = JsonInputDecoder.isWindowsName(n);
+          windows = family == JsonInputDecoder.Family.WINDOWS;
         }
         p = c.ws(c.expect(c.ws(p), ':'));
         if (name == null) {
