@@ -75,17 +75,13 @@ final class ProducePhase {
     long startMicros = Timestamps.toMicros(Instant.now()) - events * 1000L;
     StringBuilder matching = new StringBuilder();
     long matches = 0;
-    long bytes = 0;
-    long minSize = Long.MAX_VALUE;
-    long maxSize = 0;
+    Sizes sizes = new Sizes();
     long t0 = System.nanoTime();
     try (KafkaProducer<String, byte[]> producer = clients.producer(20)) {
       for (long i = 0; i < events; i++) {
         DeviceProcessEvent e = gen.next(startMicros + i * 1000L);
         byte[] value = encoder.encode(e);
-        bytes += value.length;
-        minSize = Math.min(minSize, value.length);
-        maxSize = Math.max(maxSize, value.length);
+        sizes.add(value.length);
         if (matches(r, e)) {
           matches++;
           matching.append(EventJson.toJson(e)).append('\n');
@@ -100,16 +96,9 @@ final class ProducePhase {
     double seconds = (System.nanoTime() - t0) / 1e9;
     long expected =
         scan(new ByteArrayInputStream(matching.toString().getBytes(StandardCharsets.UTF_8)));
-    report.put("events", events);
-    report.put("avgEventBytes", Math.round((double) bytes / events));
+    sizes.report(report, events, o.format() + " events");
     report.put("matchingEvents", matches);
     report.put("expectedAlertRevisions", expected);
-    report.row(
-        "input",
-        String.format(Locale.ROOT, "%,d %s events, %.1f MB", events, o.format(), mb(bytes)));
-    report.row(
-        "event size (value bytes)",
-        String.format(Locale.ROOT, "avg %d, min %d, max %d", bytes / events, minSize, maxSize));
     report.row(
         "matching events",
         String.format(
@@ -145,9 +134,7 @@ final class ProducePhase {
     Path relevantFile = Files.createTempFile("bench-process-tree-", ".jsonl");
     long treeEvents = 0;
     long candidates = 0;
-    long bytes = 0;
-    long minSize = Long.MAX_VALUE;
-    long maxSize = 0;
+    Sizes sizes = new Sizes();
     long t0 = System.nanoTime();
     try (KafkaProducer<String, byte[]> producer = clients.producer(20);
         OutputStream relevant = new BufferedOutputStream(Files.newOutputStream(relevantFile))) {
@@ -155,9 +142,7 @@ final class ProducePhase {
         ProcessTreeTraffic.Record rec = gen.next(startMicros + i * 1000L);
         String json = WindowsEventJson.toJson(rec, shape);
         byte[] value = json.getBytes(StandardCharsets.UTF_8);
-        bytes += value.length;
-        minSize = Math.min(minSize, value.length);
-        maxSize = Math.max(maxSize, value.length);
+        sizes.add(value.length);
         for (ProcessEvent e : decoder.decode(value).events()) {
           if (e.lineage() != null ? r.mattersToTheTree(e) : r.matches(e)) {
             treeEvents++;
@@ -184,17 +169,10 @@ final class ProducePhase {
     } finally {
       Files.deleteIfExists(relevantFile);
     }
-    report.put("events", events);
-    report.put("avgEventBytes", Math.round((double) bytes / events));
+    sizes.report(report, events, o.format() + " records");
     report.put("processTreeEvents", treeEvents);
     report.put("candidateEvents", candidates);
     report.put("expectedAlertRevisions", expected);
-    report.row(
-        "input",
-        String.format(Locale.ROOT, "%,d %s records, %.1f MB", events, o.format(), mb(bytes)));
-    report.row(
-        "event size (value bytes)",
-        String.format(Locale.ROOT, "avg %d, min %d, max %d", bytes / events, minSize, maxSize));
     report.row(
         "process-tree events",
         String.format(
@@ -233,5 +211,28 @@ final class ProducePhase {
 
   private static String str(CharSequence s) {
     return s == null ? null : s.toString();
+  }
+
+  /** The sizes of the values produced, and what the report says of them. */
+  private static final class Sizes {
+    private long bytes;
+    private long min = Long.MAX_VALUE;
+    private long max;
+
+    void add(int length) {
+      bytes += length;
+      min = Math.min(min, length);
+      max = Math.max(max, length);
+    }
+
+    /** The input's count, total and value sizes; {@code what}: e.g. "json events". */
+    void report(Report report, long events, String what) {
+      report.put("events", events);
+      report.put("avgEventBytes", Math.round((double) bytes / events));
+      report.row("input", String.format(Locale.ROOT, "%,d %s, %.1f MB", events, what, mb(bytes)));
+      report.row(
+          "event size (value bytes)",
+          String.format(Locale.ROOT, "avg %d, min %d, max %d", bytes / events, min, max));
+    }
   }
 }
