@@ -57,9 +57,6 @@ public final class InputDeserializer implements Deserializer<Decoded> {
     if (data == null || data.length == 0) {
       throw new DecodeException("empty", "the record has no value");
     }
-    if (!format.isJson()) {
-      CacheLines.touch(data); // Avro is decoded by dependent loads: fetch its lines in parallel
-    }
     return switch (format) {
       case AVRO -> avro(data);
       case AUTO -> auto(data);
@@ -87,6 +84,7 @@ public final class InputDeserializer implements Deserializer<Decoded> {
   }
 
   private Decoded avro(byte[] data) {
+    CacheLines.touch(data); // Avro is decoded by dependent loads: fetch its lines in parallel
     if (data[0] != 0) {
       throw new DecodeException(
           "bad-magic-byte",
