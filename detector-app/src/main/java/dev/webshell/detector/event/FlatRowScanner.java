@@ -183,7 +183,7 @@ final class FlatRowScanner {
           defender = family == JsonInputDecoder.Family.DEFENDER;
           first = false;
         }
-        p = c.nextMember(member(kind, c.ws(c.expect(c.ws(p), ':'))));
+        p = c.nextMember(member(kind, c.colon(p)));
         if (p < 0) {
           p = ~p;
           break;

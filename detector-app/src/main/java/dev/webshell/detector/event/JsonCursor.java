@@ -170,7 +170,7 @@ final class JsonCursor {
     }
     do {
       p = name(expect(p, '"'));
-      p = nextMember(value(ws(expect(ws(p), ':')), depth));
+      p = nextMember(value(colon(p), depth));
     } while (p >= 0);
     return ~p;
   }
@@ -428,12 +428,23 @@ final class JsonCursor {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
+  /** After a member's name at {@code p}: the position of its value, past the colon. */
+  int colon(int p) {
+    if (p + 1 < end && b[p] == ':' && b[p + 1] > ' ') {
+      return p + 1; // the compact form (whitespace is ' ' or below)
+    }
+    return ws(expect(ws(p), ':'));
+  }
+
   /**
    * After an object member's value at {@code p}: the start of the next member's name, after the
    * comma and whitespace; or, when the object ends there, {@code ~} the position after its closing
    * brace (a negative number).
    */
   int nextMember(int p) {
+    if (p + 1 < end && b[p] == ',' && b[p + 1] == '"') {
+      return p + 1; // the compact form most writers use, without a call for whitespace
+    }
     p = ws(p);
     if (p < end && b[p] == ',') {
       return ws(p + 1);

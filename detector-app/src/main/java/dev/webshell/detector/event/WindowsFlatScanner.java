@@ -65,7 +65,7 @@ final class WindowsFlatScanner {
           }
           windows = family == JsonInputDecoder.Family.WINDOWS;
         }
-        p = c.ws(c.expect(c.ws(p), ':'));
+        p = c.colon(p);
         if (name == null) {
           p = c.value(p, 1);
         } else if (known.object() || p >= c.end || c.b[p] == '{' || c.b[p] == '[') {

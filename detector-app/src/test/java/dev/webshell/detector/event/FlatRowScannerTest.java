@@ -303,6 +303,27 @@ class FlatRowScannerTest {
   }
 
   @Test
+  void shouldBeUnsureOfAControlCharacterRightAfterAColonOrAComma() {
+    // the compact form ("a":"b","c") is read without a call for whitespace: a byte of ' ' or
+    // below right after the colon or comma must still be whitespace to be accepted
+    byte[] afterColon = with("AccountName", concat(bytes(0x01), raw("\"jdoe\"")));
+    assertScan(Outcome.UNSURE, afterColon);
+    assertEquals("invalid-json", legacy(afterColon));
+    byte[] afterComma = plus(",\u0001\"X\":1");
+    assertScan(Outcome.UNSURE, afterComma);
+    assertEquals("invalid-json", legacy(afterComma));
+  }
+
+  @Test
+  void shouldBeUnsureOfARecordThatEndsAtAColonOrAComma() {
+    for (String end :
+        new String[] {"{\"Timestamp\":", "{\"Timestamp\":\"x\",", "{\"a\"", "{\"a\":1,\""}) {
+      assertScan(Outcome.UNSURE, raw(end));
+      assertEquals("invalid-json", legacy(raw(end)));
+    }
+  }
+
+  @Test
   void shouldBeUnsureOfANulByteAfterTheObject() {
     assertScan(Outcome.UNSURE, concat(row(base()), bytes(0)));
   }
