@@ -106,22 +106,24 @@ public final class JsonInputDecoder {
   }
 
   /**
-   * @param screen the rule's test on a Defender row's file names ({@link RecordScreen}), asked
-   *     before the row's other strings are built; {@code null} to build every event whole
+   * @param screen the rule's tests on an event's file names ({@link RecordScreen}), asked before
+   *     its other strings are built; {@code null} to build every event whole
    */
   public JsonInputDecoder(InputFormat format, RecordScreen screen) {
     this.format = format;
-    this.windows = new WindowsEventDecoder(format);
+    this.windows = new WindowsEventDecoder(format, screen);
     this.screen = screen;
   }
 
   /**
    * One message: its events, in order. With a {@link RecordScreen}, a Defender event that cannot
    * match holds only its Timestamp, DeviceId, ReportId and ProcessId; whether a message decodes,
-   * its failures, skipped categories and every event that can match are the same as without one.
-   * Windows records are always read whole: their strings are few and short, and one creation in six
-   * of the generator's may matter to a process tree, so reading again the ones that do cost more
-   * than not building the others saved (docs/performance.md).
+   * its failures, skipped categories and every event that can match are the same as without one. A
+   * Windows creation whose file names say it cannot take part in a match ({@link
+   * RecordScreen#mayMatterToTheTree}) holds no command lines, account or lineage keys, and its
+   * lineage is null exactly where the whole one would be; everything else is as without a screen.
+   * It is decided in the one reading of the record, after the names: reading a record again when it
+   * mattered cost more than it saved (docs/performance.md).
    *
    * <p>With a screen, a record is first given to {@link FlatRowScanner} (flat Defender rows) and
    * then to {@link WindowsFlatScanner} (flat Windows records), which read the common records

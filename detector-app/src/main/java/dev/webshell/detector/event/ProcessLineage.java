@@ -66,6 +66,43 @@ public record ProcessLineage(KeyKind kind, String processKey, String parentProce
             parent == null ? null : Long.toString(parent));
   }
 
+  /**
+   * The lineage of a creation the rule's screen set aside ({@link
+   * RecordScreen#mayMatterToTheTree}): of {@code kind}, without keys, because nothing will look
+   * them up; {@code null} unless {@code named}, so that it is null exactly where the lineage read
+   * whole would be.
+   */
+  static ProcessLineage keyless(KeyKind kind, boolean named) {
+    return named ? new ProcessLineage(kind, null, null) : null;
+  }
+
+  /** Whether {@link #normaliseGuid} gives a key for {@code g}, found without building it. */
+  static boolean namesGuid(String g) {
+    if (g == null) {
+      return false;
+    }
+    int from = 0;
+    int to = g.length();
+    // String.trim's whitespace: every character up to ' '
+    while (from < to && g.charAt(from) <= ' ') {
+      from++;
+    }
+    while (to > from && g.charAt(to - 1) <= ' ') {
+      to--;
+    }
+    if (to - from >= 2 && g.charAt(from) == '{' && g.charAt(to - 1) == '}') {
+      from++;
+      to--;
+      while (from < to && g.charAt(from) <= ' ') {
+        from++;
+      }
+      while (to > from && g.charAt(to - 1) <= ' ') {
+        to--;
+      }
+    }
+    return from < to;
+  }
+
   static String normaliseGuid(String g) {
     if (g == null) {
       return null;

@@ -2,6 +2,7 @@ package dev.webshell.detector.event;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.webshell.detector.event.ProcessLineage.KeyKind;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -135,14 +136,33 @@ final class WindowsEventDecoder {
 
   private final InputFormat accept;
 
+  private final RecordScreen screen;
+
   /**
    * @param accept {@link InputFormat#SYSMON}, {@link InputFormat#WINDOWS_SECURITY} or {@link
    *     InputFormat#ECS} to keep only those creations (others are skipped and counted); anything
    *     else keeps every creation
    */
   WindowsEventDecoder(InputFormat accept) {
-    this.accept = accept;
+    this(accept, null);
   }
+
+  /**
+   * @param screen asked with a creation's file names ({@link RecordScreen#mayMatterToTheTree});
+   *     {@code null} to build every creation whole
+   */
+  WindowsEventDecoder(InputFormat accept, RecordScreen screen) {
+    this.accept = accept;
+    this.screen = screen;
+  }
+
+  /**
+   * The names whose values {@link WindowsFlatScanner} leaves as bytes until {@link Fields#data}
+   * asks: the mapping only copies them into the event, so a creation the screen sets aside never
+   * builds them.
+   */
+  static final List<String> LAZY =
+      List.of("CommandLine", "ParentCommandLine", "User", "TargetUserName", "SubjectUserName");
 
   /** Everything one record says that the mapping may need. */
   static final class Fields {
@@ -175,6 +195,25 @@ final class WindowsEventDecoder {
     List<String> categories;
     List<String> types;
 
+    /** Where the values of {@link #LAZY} lie in {@link #lazySource}: two per name, 0 for none. */
+    private int[] lazySpans;
+
+    private JsonCursor lazySource;
+
+    /**
+     * Keeps the top-level value of {@code LAZY.get(index)} in {@code [from, to)} of {@code source}
+     * (validated JSON), to be read as {@link JsonCursor#text} when asked; as {@link #keep}, a later
+     * copy replaces an earlier one.
+     */
+    void keepLazily(int index, JsonCursor source, int from, int to) {
+      if (lazySpans == null) {
+        lazySpans = new int[2 * LAZY.size()];
+        lazySource = source;
+      }
+      lazySpans[2 * index] = from;
+      lazySpans[2 * index + 1] = to;
+    }
+
     String data(String name) {
       String v = winlog.get(name);
       if (v == null) {
@@ -182,6 +221,12 @@ final class WindowsEventDecoder {
       }
       if (v == null) {
         v = top.get(name);
+      }
+      if (v == null && lazySpans != null) {
+        int i = LAZY.indexOf(name);
+        if (i >= 0 && lazySpans[2 * i] != 0) {
+          v = lazySource.text(lazySpans[2 * i], lazySpans[2 * i + 1]);
+        }
       }
       return v == null ? xml.get(name) : v;
     }
@@ -354,24 +399,41 @@ final class WindowsEventDecoder {
     throw new DecodeException("missing-field", what + " has no time (UtcTime or @timestamp)");
   }
 
-  private static ProcessEvent fromSysmon(Fields f, String device, long micros, Long reportId) {
+  private ProcessEvent fromSysmon(Fields f, String device, long micros, Long reportId) {
     String image = f.data("Image");
     String parentImage = f.data("ParentImage");
     String guid = f.data("ProcessGuid");
     String parentGuid = f.data("ParentProcessGuid");
     Long pid = WindowsValues.processId(f.data("ProcessId"), "ProcessId");
-    ProcessLineage lineage =
-        guid != null || parentGuid != null
-            ? ProcessLineage.guid(guid, parentGuid)
-            : ProcessLineage.pid(
-                pid, WindowsValues.processId(f.data("ParentProcessId"), "ParentProcessId"));
+    String fileName = WindowsValues.lastPathElement(image);
+    String parentFileName = WindowsValues.lastPathElement(parentImage);
+    boolean whole = mayMatter(fileName, parentFileName);
+    ProcessLineage lineage;
+    if (guid != null || parentGuid != null) {
+      lineage =
+          whole
+              ? ProcessLineage.guid(guid, parentGuid)
+              : ProcessLineage.keyless(
+                  KeyKind.GUID,
+                  ProcessLineage.namesGuid(guid) || ProcessLineage.namesGuid(parentGuid));
+    } else {
+      Long parentPid = WindowsValues.processId(f.data("ParentProcessId"), "ParentProcessId");
+      lineage =
+          whole
+              ? ProcessLineage.pid(pid, parentPid)
+              : ProcessLineage.keyless(KeyKind.PID, pid != null || parentPid != null);
+    }
+    if (!whole) {
+      return setAside(
+          micros, device, fileName, parentFileName, parentImage, image, reportId, pid, lineage);
+    }
     return new ProcessEvent(
         micros,
         device,
         device,
-        WindowsValues.lastPathElement(image),
+        fileName,
         f.data("CommandLine"),
-        WindowsValues.lastPathElement(parentImage),
+        parentFileName,
         null,
         f.data("ParentCommandLine"),
         parentImage,
@@ -384,11 +446,25 @@ final class WindowsEventDecoder {
         lineage);
   }
 
-  private static ProcessEvent fromSecurity(Fields f, String device, long micros, Long reportId) {
+  private ProcessEvent fromSecurity(Fields f, String device, long micros, Long reportId) {
     String image = f.data("NewProcessName");
     String parentImage = f.data("ParentProcessName");
     Long pid = WindowsValues.processId(f.data("NewProcessId"), "NewProcessId");
     Long parentPid = WindowsValues.processId(f.data("ProcessId"), "ProcessId");
+    String fileName = WindowsValues.lastPathElement(image);
+    String parentFileName = WindowsValues.lastPathElement(parentImage);
+    if (!mayMatter(fileName, parentFileName)) {
+      return setAside(
+          micros,
+          device,
+          fileName,
+          parentFileName,
+          parentImage,
+          image,
+          reportId,
+          pid,
+          ProcessLineage.keyless(KeyKind.PID, pid != null || parentPid != null));
+    }
     String target = f.data("TargetUserName");
     String account =
         target != null && !target.isEmpty() && !target.equals("-")
@@ -398,9 +474,9 @@ final class WindowsEventDecoder {
         micros,
         device,
         device,
-        WindowsValues.lastPathElement(image),
+        fileName,
         f.data("CommandLine"),
-        WindowsValues.lastPathElement(parentImage),
+        parentFileName,
         null,
         null,
         parentImage,
@@ -413,7 +489,7 @@ final class WindowsEventDecoder {
         ProcessLineage.pid(pid, parentPid));
   }
 
-  private static ProcessEvent fromEcs(Fields f, String device, long micros, Long reportId) {
+  private ProcessEvent fromEcs(Fields f, String device, long micros, Long reportId) {
     Map<String, String> p = f.ecs;
     String exe = p.get("executable");
     String parentExe = p.get("parent.executable");
@@ -423,11 +499,25 @@ final class WindowsEventDecoder {
     Long pid = WindowsValues.processId(p.get("pid"), "process.pid");
     String entity = p.get("entity_id");
     String parentEntity = p.get("parent.entity_id");
-    ProcessLineage lineage =
-        entity != null || parentEntity != null
-            ? ProcessLineage.guid(entity, parentEntity)
-            : ProcessLineage.pid(
-                pid, WindowsValues.processId(p.get("parent.pid"), "process.parent.pid"));
+    boolean whole = mayMatter(name, parentName);
+    ProcessLineage lineage;
+    if (entity != null || parentEntity != null) {
+      lineage =
+          whole
+              ? ProcessLineage.guid(entity, parentEntity)
+              : ProcessLineage.keyless(
+                  KeyKind.GUID,
+                  ProcessLineage.namesGuid(entity) || ProcessLineage.namesGuid(parentEntity));
+    } else {
+      Long parentPid = WindowsValues.processId(p.get("parent.pid"), "process.parent.pid");
+      lineage =
+          whole
+              ? ProcessLineage.pid(pid, parentPid)
+              : ProcessLineage.keyless(KeyKind.PID, pid != null || parentPid != null);
+    }
+    if (!whole) {
+      return setAside(micros, device, name, parentName, parentExe, exe, reportId, pid, lineage);
+    }
     return new ProcessEvent(
         micros,
         device,
@@ -442,6 +532,43 @@ final class WindowsEventDecoder {
         reportId,
         pid,
         f.userName,
+        null,
+        null,
+        lineage);
+  }
+
+  private boolean mayMatter(String fileName, String parentFileName) {
+    return screen == null || screen.mayMatterToTheTree(fileName, parentFileName);
+  }
+
+  /**
+   * A creation that {@link RecordScreen#mayMatterToTheTree} set aside: as the mapping builds it,
+   * but without its command lines and account, and with {@link ProcessLineage#keyless} lineage.
+   */
+  private static ProcessEvent setAside(
+      long micros,
+      String device,
+      String fileName,
+      String parentFileName,
+      String parentFolderPath,
+      String folderPath,
+      Long reportId,
+      Long pid,
+      ProcessLineage lineage) {
+    return new ProcessEvent(
+        micros,
+        device,
+        device,
+        fileName,
+        null,
+        parentFileName,
+        null,
+        null,
+        parentFolderPath,
+        folderPath,
+        reportId,
+        pid,
+        null,
         null,
         null,
         lineage);

@@ -21,9 +21,10 @@ import java.util.stream.Stream;
  */
 final class WindowsFlatScanner {
   /**
-   * A top-level name the mapping knows: the string it switches on, and whether it holds an object.
+   * A top-level name the mapping knows: the string it switches on, whether it holds an object, and
+   * its index in {@link WindowsEventDecoder#LAZY}, or -1.
    */
-  private record Known(String name, boolean object) {}
+  private record Known(String name, boolean object, int lazy) {}
 
   /** The known names by length. */
   private static final Known[][] BY_LENGTH = byLength();
@@ -72,7 +73,11 @@ final class WindowsFlatScanner {
           throw JsonCursor.UNSURE;
         } else {
           int q = c.value(p, 1);
-          WindowsEventDecoder.keep(f, name, c.text(p, q));
+          if (known.lazy() >= 0) {
+            f.keepLazily(known.lazy(), c, p, q);
+          } else {
+            WindowsEventDecoder.keep(f, name, c.text(p, q));
+          }
           p = q;
         }
         p = c.nextMember(p);
@@ -107,8 +112,9 @@ final class WindowsFlatScanner {
   private static Known[][] byLength() {
     List<Known> all =
         Stream.concat(
-                WindowsEventDecoder.FLAT_SCALARS.stream().map(n -> new Known(n, false)),
-                WindowsEventDecoder.FLAT_OBJECTS.stream().map(n -> new Known(n, true)))
+                WindowsEventDecoder.FLAT_SCALARS.stream()
+                    .map(n -> new Known(n, false, WindowsEventDecoder.LAZY.indexOf(n))),
+                WindowsEventDecoder.FLAT_OBJECTS.stream().map(n -> new Known(n, true, -1)))
             .toList();
     int longest = all.stream().mapToInt(k -> k.name().length()).max().orElse(0);
     Known[][] out = new Known[longest + 1][];

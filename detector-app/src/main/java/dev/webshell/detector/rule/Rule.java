@@ -125,6 +125,18 @@ public final class Rule implements RecordScreen {
             || mayBeWebServer(initiatingProcessParentFileName));
   }
 
+  /**
+   * {@link #mattersToTheTree} needs a shell, or a web server as the process or its parent; {@link
+   * #matches}, for a creation without lineage, needs a shell. A conditional web server counts by
+   * its name alone: its command line is not asked here.
+   */
+  @Override
+  public boolean mayMatterToTheTree(String fileName, String initiatingProcessFileName) {
+    return isShell(fileName)
+        || mayBeWebServer(fileName)
+        || mayBeWebServer(initiatingProcessFileName);
+  }
+
   private boolean mayBeWebServer(String processFileName) {
     if (isWebServer(processFileName)) {
       return true;

@@ -33,10 +33,12 @@ import org.junit.jupiter.api.Test;
  * strings are expected, truncation, trailing content.
  *
  * <p>Without a screen the decoder answers exactly as before. With one it answers the same dead
- * letters (reason and message), failures, skipped categories and formats, every Windows event and
- * every Defender event that can match is the same event; a Defender event it screened out has the
- * same Timestamp, DeviceId, ReportId and ProcessId (all the detector reads of an event that does
- * not match) and the rule's verdict on the whole event is no.
+ * letters (reason and message), failures, skipped categories and formats, every Defender event that
+ * can match and every Windows creation that can matter is the same event; a Defender event it
+ * screened out has the same Timestamp, DeviceId, ReportId and ProcessId (all the detector reads of
+ * an event that does not match) and the rule's verdict on the whole event is no; a Windows creation
+ * it set aside differs only in its command lines, account and lineage keys ({@link
+ * ScreenComparison}).
  */
 class JsonScreenDifferentialTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -154,6 +156,7 @@ class JsonScreenDifferentialTest {
     assertTrue(comparison.seen("screened out: defender") >= 3_000, seen.toString());
     assertTrue(comparison.seen("read whole: defender") >= 1_000, seen.toString());
     assertTrue(comparison.seen("read whole: windows") >= 300, seen.toString());
+    assertTrue(comparison.seen("set aside: windows") >= 300, seen.toString());
     assertTrue(comparison.seen("match") >= 100, seen.toString());
     assertTrue(comparison.seen("matters to the tree") >= 100, seen.toString());
     assertTrue(comparison.seen("envelope failure") >= 100, seen.toString());

@@ -1,7 +1,9 @@
 package dev.webshell.detector.event;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,31 @@ class ProcessLineageTest {
       String id = s.toString();
       assertEquals(definition(id), ProcessLineage.normaliseGuid(id), id);
     }
+  }
+
+  @Test
+  void shouldSayAGuidIsNamedExactlyWhereNormalisingGivesOne() {
+    Random r = new Random(11);
+    String alphabet = "0a-{} \t\n\u0001\u00a0";
+    for (int i = 0; i < 100_000; i++) {
+      StringBuilder s = new StringBuilder();
+      for (int n = r.nextInt(8); n > 0; n--) {
+        s.append(alphabet.charAt(r.nextInt(alphabet.length())));
+      }
+      String id = s.toString();
+      assertEquals(ProcessLineage.normaliseGuid(id) != null, ProcessLineage.namesGuid(id), id);
+    }
+    assertFalse(ProcessLineage.namesGuid(null));
+    assertFalse(ProcessLineage.namesGuid(" {\t} "));
+    assertTrue(ProcessLineage.namesGuid("{{}}"));
+  }
+
+  @Test
+  void shouldGiveAKeylessLineageOnlyWhereTheRecordNamesAProcess() {
+    assertNull(ProcessLineage.keyless(ProcessLineage.KeyKind.GUID, false));
+    assertEquals(
+        new ProcessLineage(ProcessLineage.KeyKind.PID, null, null),
+        ProcessLineage.keyless(ProcessLineage.KeyKind.PID, true));
   }
 
   /** Trim, drop one pair of braces and trim again; a GUID (hex digits and dashes) in lower case. */

@@ -18,9 +18,12 @@ import java.util.function.Supplier;
  * The comparison of the differential tests of the rule-aware JSON decoder: the decoder given the
  * rule as its screen, and the same decoder without one, against {@link LegacyJsonInputDecoder} on
  * one record. Both answer the same dead letter (reason and message), or the same format, failures,
- * skipped categories and number of events; every Windows event and every Defender event that may
- * match is the same event; a screened-out one keeps the same Timestamp, DeviceId, ReportId and
- * ProcessId and cannot match. It counts what it saw, so a test can prove it was not vacuous.
+ * skipped categories and number of events; every Defender event that may match and every Windows
+ * creation that may matter is the same event; a screened-out Defender event keeps the same
+ * Timestamp, DeviceId, ReportId and ProcessId and cannot match; a Windows creation set aside is the
+ * same event without command lines, account and lineage keys, its lineage is null exactly where the
+ * whole one is, and the whole one neither matters to the tree nor matches. It counts what it saw,
+ * so a test can prove it was not vacuous.
  */
 final class ScreenComparison {
   private final Map<String, Integer> seen = new TreeMap<>();
@@ -91,12 +94,39 @@ final class ScreenComparison {
         count("matters to the tree");
       }
       if (windows
-          || rule.mayMatch(
+          ? rule.mayMatterToTheTree(full.fileName(), full.initiatingProcessFileName())
+          : rule.mayMatch(
               full.fileName(),
               full.initiatingProcessFileName(),
               full.initiatingProcessParentFileName())) {
         assertEquals(full, got, why);
         count("read whole: " + (windows ? "windows" : "defender"));
+        continue;
+      }
+      if (windows) {
+        count("set aside: windows");
+        assertFalse(full.lineage() != null && rule.mattersToTheTree(full), why);
+        assertFalse(rule.matches(full), why);
+        ProcessLineage lineage = full.lineage();
+        ProcessEvent expectedAside =
+            new ProcessEvent(
+                full.timestampMicros(),
+                full.deviceId(),
+                full.deviceName(),
+                full.fileName(),
+                null,
+                full.initiatingProcessFileName(),
+                full.initiatingProcessParentFileName(),
+                null,
+                full.initiatingProcessFolderPath(),
+                full.folderPath(),
+                full.reportId(),
+                full.processId(),
+                null,
+                full.machineGroup(),
+                full.tenantId(),
+                lineage == null ? null : new ProcessLineage(lineage.kind(), null, null));
+        assertEquals(expectedAside, got, why);
         continue;
       }
       count("screened out: defender");

@@ -145,4 +145,58 @@ class WindowsFlatScannerTest {
     assertNull(scan(sysmon() + " x"));
     assertNotNull(scan(" " + sysmon() + "\n"));
   }
+
+  // ---- creations the rule's screen sets aside, and the values left as bytes until asked
+
+  private static ProcessEvent screened(String json) {
+    WindowsEventDecoder.Result r =
+        new WindowsFlatScanner(json.getBytes(UTF_8))
+            .scan(new WindowsEventDecoder(InputFormat.JSON, KQL), false);
+    assertNotNull(r, json);
+    return r.event();
+  }
+
+  @Test
+  void shouldSetAsideACreationOfNoShellOrWebServerUnderNoWebServer() throws IOException {
+    String json = sysmon(); // conhost.exe under svchost.exe
+    assertNotNull(scan(json)); // the decoders agree on it (ScreenComparison)
+    ProcessEvent e = screened(json);
+    assertEquals("conhost.exe", e.fileName());
+    assertEquals("svchost.exe", e.initiatingProcessFileName());
+    assertEquals("C:\\Windows\\System32\\conhost.exe", e.folderPath());
+    assertEquals(26040L, e.processId());
+    assertNull(e.processCommandLine());
+    assertNull(e.initiatingProcessCommandLine());
+    assertNull(e.accountName());
+    assertEquals(new ProcessLineage(ProcessLineage.KeyKind.GUID, null, null), e.lineage());
+    assertEquals(1, comparison.seen("set aside: windows"), comparison.toString());
+  }
+
+  @Test
+  void shouldReadWholeACreationUnderAWebServer() throws IOException {
+    String json =
+        sysmon()
+            .replace(
+                "\"ParentImage\":\"C:\\\\Windows\\\\System32\\\\svchost.exe\"",
+                "\"ParentImage\":\"C:\\\\inetpub\\\\w3wp.exe\"");
+    assertNotNull(scan(json));
+    ProcessEvent e = screened(json);
+    assertEquals("w3wp.exe", e.initiatingProcessFileName());
+    assertEquals(
+        "\\??\\C:\\Windows\\system32\\conhost.exe 0xffffffff -ForceV1", e.processCommandLine());
+    assertEquals(
+        "C:\\Windows\\system32\\svchost.exe -k netsvcs -p", e.initiatingProcessCommandLine());
+    assertEquals("SYSTEM", e.accountName());
+    assertEquals("5a17c313-9cd1-6000-003f-000000001013", e.lineage().processKey());
+    assertEquals(1, comparison.seen("read whole: windows"), comparison.toString());
+  }
+
+  @Test
+  void shouldBuildTheLastCopyOfAValueLeftAsBytesWithItsEscapesDecoded() throws IOException {
+    WindowsEventDecoder.Result r =
+        scan(last(sysmon(), ",\"CommandLine\":\"cmd /c \\\"a b\\\" \\u0041\\\\x\",\"User\":null"));
+    assertNotNull(r);
+    assertEquals("cmd /c \"a b\" A\\x", r.event().processCommandLine());
+    assertNull(r.event().accountName());
+  }
 }

@@ -3,6 +3,8 @@ package dev.webshell.detector.rule;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.webshell.detector.event.ProcessEvent;
+import dev.webshell.detector.event.ProcessLineage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -93,6 +95,10 @@ class RuleScreenTest {
     "w3wp.exe -ap \"DefaultAppPool\""
   };
 
+  /** A lineage with keys: the creation takes the process tree's way. */
+  private static final ProcessLineage TREE =
+      new ProcessLineage(ProcessLineage.KeyKind.GUID, "child", "parent");
+
   private static List<Rule> rules() throws IOException {
     List<Rule> rules = new ArrayList<>();
     for (String profile : RuleFiles.profileNames()) {
@@ -167,6 +173,59 @@ class RuleScreenTest {
       assertTrue(seen[1] >= 10_000, counts);
       assertTrue(seen[2] >= 100_000, counts);
     }
+  }
+
+  @Test
+  void shouldNeverSetAsideACreationThatCouldMatterToTheTreeOrMatch() throws IOException {
+    List<Rule> rules = rules();
+    for (int r = 0; r < rules.size(); r++) {
+      Rule rule = rules.get(r);
+      String label = r < RuleFiles.profileNames().size() ? rule.spec().profile() : "custom-" + r;
+      long[] seen = new long[3]; // matters or matches, may matter but does not, set aside
+      for (String fileName : NAMES) {
+        for (String parent : NAMES) {
+          boolean may = rule.mayMatterToTheTree(fileName, parent);
+          for (String cmd : COMMAND_LINES) {
+            for (String parentCmd : LINEAGE_COMMAND_LINES) {
+              ProcessEvent tree = creation(fileName, cmd, parent, parentCmd, TREE);
+              ProcessEvent direct = creation(fileName, cmd, parent, parentCmd, null);
+              boolean counts = rule.mattersToTheTree(tree) || rule.matches(direct);
+              if (counts && !may) {
+                throw new AssertionError(
+                    label
+                        + ": set aside a creation that counts: "
+                        + Arrays.asList(fileName, cmd, parent, parentCmd));
+              }
+              seen[counts ? 0 : may ? 1 : 2]++;
+            }
+          }
+        }
+      }
+      String counts = label + " " + Arrays.toString(seen);
+      assertTrue(seen[0] >= 1_000, counts);
+      assertTrue(seen[1] >= 1_000, counts);
+      assertTrue(seen[2] >= 10_000, counts);
+    }
+  }
+
+  @Test
+  void shouldSetAsideACreationOfNoShellOrWebServerUnderNoWebServer() throws IOException {
+    for (Rule rule : rules()) {
+      assertFalse(rule.mayMatterToTheTree("conhost.exe", "services.exe"));
+      assertFalse(rule.mayMatterToTheTree("chrome.exe", "explorer.exe"));
+      assertFalse(rule.mayMatterToTheTree(null, null));
+      assertTrue(rule.mayMatterToTheTree("cmd.exe", "explorer.exe"));
+      assertTrue(rule.mayMatterToTheTree("conhost.exe", "w3wp.exe"));
+      assertTrue(rule.mayMatterToTheTree("w3wp.exe", "svchost.exe"));
+      assertTrue(rule.mayMatterToTheTree("tomcat9.exe", "services.exe"));
+    }
+  }
+
+  private static ProcessEvent creation(
+      String fileName, String cmd, String parent, String parentCmd, ProcessLineage lineage) {
+    return new ProcessEvent(
+        1L, "host", "host", fileName, cmd, parent, null, parentCmd, null, null, null, null, null,
+        null, null, lineage);
   }
 
   @Test
