@@ -78,49 +78,97 @@ final class FlatRowScanner {
   private static final int MACHINE_GROUP = 6;
   private static final int TENANT_ID = 7;
 
-  /** The columns {@link FlatJsonDecoder#readFields} reads, and what this scanner does with each. */
-  private static final byte[][] COLUMNS = {
-    JsonCursor.ascii("Timestamp"),
-    JsonCursor.ascii("DeviceId"),
-    JsonCursor.ascii("FileName"),
-    JsonCursor.ascii("ReportId"),
-    JsonCursor.ascii("ProcessId"),
-    JsonCursor.ascii("DeviceName"),
-    JsonCursor.ascii("ProcessCommandLine"),
-    JsonCursor.ascii("InitiatingProcessFileName"),
-    JsonCursor.ascii("InitiatingProcessParentFileName"),
-    JsonCursor.ascii("InitiatingProcessCommandLine"),
-    JsonCursor.ascii("InitiatingProcessFolderPath"),
-    JsonCursor.ascii("FolderPath"),
-    JsonCursor.ascii("AccountName"),
-    JsonCursor.ascii("MachineGroup"),
-    JsonCursor.ascii("TenantId")
+  /**
+   * The columns of the Defender advanced-hunting schema (SPEC 6.3) in its order, which exports
+   * keep, then two that some exports add: after a column, the next name is first compared with the
+   * one that follows it here, which saves finding where the name ends and looking it up.
+   */
+  private static final String[] SCHEMA = {
+    "Timestamp",
+    "DeviceId",
+    "DeviceName",
+    "ActionType",
+    "FileName",
+    "FolderPath",
+    "SHA1",
+    "SHA256",
+    "MD5",
+    "FileSize",
+    "ProcessVersionInfoCompanyName",
+    "ProcessVersionInfoProductName",
+    "ProcessVersionInfoProductVersion",
+    "ProcessVersionInfoInternalFileName",
+    "ProcessVersionInfoOriginalFileName",
+    "ProcessVersionInfoFileDescription",
+    "ProcessId",
+    "ProcessCommandLine",
+    "ProcessIntegrityLevel",
+    "ProcessTokenElevation",
+    "ProcessCreationTime",
+    "AccountDomain",
+    "AccountName",
+    "AccountSid",
+    "AccountUpn",
+    "AccountObjectId",
+    "LogonId",
+    "InitiatingProcessAccountDomain",
+    "InitiatingProcessAccountName",
+    "InitiatingProcessAccountSid",
+    "InitiatingProcessAccountUpn",
+    "InitiatingProcessAccountObjectId",
+    "InitiatingProcessLogonId",
+    "InitiatingProcessIntegrityLevel",
+    "InitiatingProcessTokenElevation",
+    "InitiatingProcessSHA1",
+    "InitiatingProcessSHA256",
+    "InitiatingProcessMD5",
+    "InitiatingProcessFileName",
+    "InitiatingProcessFileSize",
+    "InitiatingProcessVersionInfoCompanyName",
+    "InitiatingProcessVersionInfoProductName",
+    "InitiatingProcessVersionInfoProductVersion",
+    "InitiatingProcessVersionInfoInternalFileName",
+    "InitiatingProcessVersionInfoOriginalFileName",
+    "InitiatingProcessVersionInfoFileDescription",
+    "InitiatingProcessId",
+    "InitiatingProcessCommandLine",
+    "InitiatingProcessCreationTime",
+    "InitiatingProcessFolderPath",
+    "InitiatingProcessParentId",
+    "InitiatingProcessParentFileName",
+    "InitiatingProcessParentCreationTime",
+    "InitiatingProcessSignerType",
+    "InitiatingProcessSignatureStatus",
+    "ReportId",
+    "AppGuardContainerId",
+    "AdditionalFields",
+    "MachineGroup",
+    "TenantId"
   };
 
-  private static final int[] KINDS = {
-    TIMESTAMP,
-    DEVICE_ID,
-    FILE_NAME,
-    REPORT_ID,
-    PROCESS_ID,
-    SCALAR + DEVICE_NAME,
-    SCALAR + PROCESS_COMMAND_LINE,
-    INITIATING_FILE_NAME,
-    INITIATING_PARENT_FILE_NAME,
-    SCALAR + INITIATING_COMMAND_LINE,
-    SCALAR + INITIATING_FOLDER_PATH,
-    SCALAR + FOLDER_PATH,
-    SCALAR + ACCOUNT_NAME,
-    SCALAR + MACHINE_GROUP,
-    SCALAR + TENANT_ID
-  };
+  /**
+   * What this scanner does with each of {@link #SCHEMA}: the columns {@link
+   * FlatJsonDecoder#readFields} reads.
+   */
+  private static final int[] KINDS = Arrays.stream(SCHEMA).mapToInt(FlatRowScanner::kind).toArray();
 
-  /** The indexes in {@link #COLUMNS} of the columns of each name length. */
+  /** The indexes in {@link #SCHEMA} of the columns of each name length. */
   private static final int[][] BY_LENGTH = byLength();
 
-  /** {@link #COLUMNS} as {@link JsonCursor#words}. */
+  /** {@link #SCHEMA} as {@link JsonCursor#words}; null for the names shorter than eight bytes. */
   private static final long[][] WORDS =
-      Arrays.stream(COLUMNS).map(JsonCursor::words).toArray(long[][]::new);
+      Arrays.stream(SCHEMA)
+          .map(n -> n.length() >= 8 ? JsonCursor.words(JsonCursor.ascii(n)) : null)
+          .toArray(long[][]::new);
+
+  /**
+   * {@link #SCHEMA} with their closing quote, as {@link JsonCursor#words}; null where that is
+   * shorter than eight bytes.
+   */
+  private static final long[][] QUOTED =
+      Arrays.stream(SCHEMA)
+          .map(n -> n.length() + 1 >= 8 ? JsonCursor.words(JsonCursor.ascii(n + "\"")) : null)
+          .toArray(long[][]::new);
 
   private final JsonCursor c;
   private String timestamp;
@@ -163,11 +211,24 @@ final class FlatRowScanner {
       p = c.ws(p);
       boolean first = true;
       boolean defender = false;
+      int next = -1; // the column of SCHEMA expected next
       while (true) {
         p = c.expect(p, '"');
         int from = p;
-        p = c.name(p);
-        int kind = kindOf(from, p - 1);
+        int column;
+        long[] expected = next >= 0 && defender ? QUOTED[next] : null;
+        if (expected != null
+            && from + SCHEMA[next].length() + 1 <= c.end
+            && c.sameWords(from, SCHEMA[next].length() + 1, expected)) {
+          // the name and its closing quote are the expected column's: printable ASCII, no escape
+          column = next;
+          p = from + SCHEMA[next].length() + 1;
+        } else {
+          p = c.name(p);
+          column = columnOf(from, p - 1);
+        }
+        int kind = column < 0 ? OTHER : KINDS[column];
+        next = column >= 0 && column + 1 < SCHEMA.length ? column + 1 : -1;
         if (!defender) {
           // as the decoder: a first name "records" is an envelope; otherwise the first name of
           // one family tells it, and a row that names none is read as Defender's
@@ -284,27 +345,48 @@ final class FlatRowScanner {
     return from == 0 ? null : c.text(from, spans[2 * slot + 1]);
   }
 
-  /** Which of {@link #COLUMNS} the name in {@code [from, to)} is, or {@link #OTHER}. */
-  private int kindOf(int from, int to) {
+  /** Which of {@link #SCHEMA} the name in {@code [from, to)} is, or -1. */
+  private int columnOf(int from, int to) {
     int n = to - from;
     if (n == 0 || n >= BY_LENGTH.length) {
-      return OTHER;
+      return -1;
     }
     for (int i : BY_LENGTH[n]) {
-      if (c.sameWords(from, n, WORDS[i])) {
-        return KINDS[i];
+      if (n >= 8 ? c.sameWords(from, n, WORDS[i]) : c.sameAscii(from, SCHEMA[i])) {
+        return i;
       }
     }
-    return OTHER;
+    return -1;
+  }
+
+  private static int kind(String column) {
+    return switch (column) {
+      case "Timestamp" -> TIMESTAMP;
+      case "DeviceId" -> DEVICE_ID;
+      case "FileName" -> FILE_NAME;
+      case "ReportId" -> REPORT_ID;
+      case "ProcessId" -> PROCESS_ID;
+      case "InitiatingProcessFileName" -> INITIATING_FILE_NAME;
+      case "InitiatingProcessParentFileName" -> INITIATING_PARENT_FILE_NAME;
+      case "DeviceName" -> SCALAR + DEVICE_NAME;
+      case "ProcessCommandLine" -> SCALAR + PROCESS_COMMAND_LINE;
+      case "InitiatingProcessCommandLine" -> SCALAR + INITIATING_COMMAND_LINE;
+      case "InitiatingProcessFolderPath" -> SCALAR + INITIATING_FOLDER_PATH;
+      case "FolderPath" -> SCALAR + FOLDER_PATH;
+      case "AccountName" -> SCALAR + ACCOUNT_NAME;
+      case "MachineGroup" -> SCALAR + MACHINE_GROUP;
+      case "TenantId" -> SCALAR + TENANT_ID;
+      default -> OTHER;
+    };
   }
 
   private static int[][] byLength() {
-    int longest = Arrays.stream(COLUMNS).mapToInt(c -> c.length).max().orElse(0);
+    int longest = Arrays.stream(SCHEMA).mapToInt(String::length).max().orElse(0);
     int[][] out = new int[longest + 1][];
     for (int n = 0; n <= longest; n++) {
       int length = n;
       out[n] =
-          IntStream.range(0, COLUMNS.length).filter(i -> COLUMNS[i].length == length).toArray();
+          IntStream.range(0, SCHEMA.length).filter(i -> SCHEMA[i].length() == length).toArray();
     }
     return out;
   }

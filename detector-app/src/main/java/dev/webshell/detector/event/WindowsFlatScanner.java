@@ -9,7 +9,8 @@ import java.util.stream.Stream;
  * it: every field at the top level), for {@link JsonInputDecoder}: it reads the top-level members
  * that {@link WindowsEventDecoder} keeps into the same {@link WindowsEventDecoder.Fields} and maps
  * them with the same {@link WindowsEventDecoder#map}, so only the reading of the bytes differs from
- * the Jackson path.
+ * the Jackson path. The values of {@link WindowsEventDecoder#LAZY} stay bytes until the mapping
+ * asks for them, which it does not for a creation its screen sets aside.
  *
  * <p>It accepts what {@link JsonCursor} accepts and, like {@link FlatRowScanner}, nothing it is
  * unsure of: a name that needs decoding, a member read as an object (EventData, winlog, process,

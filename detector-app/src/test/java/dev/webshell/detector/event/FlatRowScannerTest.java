@@ -6,11 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.webshell.detector.event.FlatRowScanner.Outcome;
+import dev.webshell.detector.generator.EventFactory;
+import dev.webshell.detector.generator.EventJson;
 import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleFiles;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +37,8 @@ class FlatRowScannerTest {
   private final ScreenComparison comparison = new ScreenComparison();
 
   /** A row the kql rule screens out, its members as raw JSON values, in order. */
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
   private static Map<String, byte[]> base() {
     Map<String, byte[]> m = new LinkedHashMap<>();
     m.put("Timestamp", raw(TIMESTAMP));
@@ -300,6 +310,71 @@ class FlatRowScannerTest {
     byte[] json = with("AccountName", concat(bytes(0xC2, 0xA0), raw("\"jdoe\"")));
     assertScan(Outcome.UNSURE, json);
     assertEquals("invalid-json", legacy(json));
+  }
+
+  // ---- the schema's column order, which the scanner expects first
+
+  /** A generated row (columns in the schema's order) of {@code spawn}, its members reordered. */
+  private static byte[] generated(EventFactory.Spawn spawn, boolean reversed) throws IOException {
+    EventFactory factory = new EventFactory(5);
+    String json = EventJson.toJson(factory.event(1_772_359_200_000_000L, 3, spawn));
+    ObjectNode row = (ObjectNode) MAPPER.readTree(json);
+    List<String> names = new ArrayList<>();
+    row.fieldNames().forEachRemaining(names::add);
+    if (reversed) {
+      Collections.reverse(names);
+    }
+    ObjectNode out = MAPPER.createObjectNode();
+    for (String n : names) {
+      out.set(n, row.get(n));
+    }
+    return MAPPER.writeValueAsBytes(out);
+  }
+
+  @Test
+  void shouldReadARowInTheSchemasOrderAsInTheReverseOrder() throws IOException {
+    EventFactory.Spawn benign =
+        new EventFactory.Spawn("userinit.exe", "explorer.exe", "chrome.exe", "chrome.exe", "jdoe");
+    EventFactory.Spawn shell =
+        new EventFactory.Spawn("svchost.exe", "w3wp.exe", "cmd.exe", "cmd.exe /c whoami", "pool");
+    for (EventFactory.Spawn spawn : new EventFactory.Spawn[] {benign, shell}) {
+      Outcome expected = spawn == benign ? Outcome.SCREENED_OUT : Outcome.MAY_MATCH;
+      byte[] inOrder = generated(spawn, false);
+      byte[] reversed = generated(spawn, true);
+      assertScan(expected, inOrder);
+      assertScan(expected, reversed);
+      FlatRowScanner a = new FlatRowScanner(inOrder);
+      FlatRowScanner b = new FlatRowScanner(reversed);
+      a.scan(KQL, false);
+      b.scan(KQL, false);
+      assertEquals(a.event(), b.event());
+    }
+  }
+
+  @Test
+  void shouldNotTakeANameThatOnlyStartsWithTheExpectedColumn() {
+    // after Timestamp the scanner expects DeviceId: DeviceIdentity is another column
+    Map<String, byte[]> m = new LinkedHashMap<>();
+    m.put("Timestamp", raw(TIMESTAMP));
+    m.put("DeviceIdentity", raw("\"other\""));
+    m.put("DeviceId", raw("\"d1\""));
+    m.put("FileName", raw("\"chrome.exe\""));
+    assertScan(Outcome.SCREENED_OUT, row(m));
+    FlatRowScanner scanner = new FlatRowScanner(row(m));
+    scanner.scan(KQL, false);
+    assertEquals("d1", scanner.event().deviceId());
+    m.remove("DeviceId");
+    assertScan(Outcome.UNSURE, row(m));
+  }
+
+  @Test
+  void shouldBeUnsureOfARowCutInsideTheExpectedColumnOrSpellingItWithAnEscape() {
+    String head = "{\"Timestamp\":" + TIMESTAMP + ",\"";
+    for (String rest :
+        new String[] {"Devic", "DeviceId", "DeviceId\"", "Device\\u0049d\":\"d1\"}"}) {
+      byte[] json = raw(head + rest);
+      assertScan(Outcome.UNSURE, json);
+    }
   }
 
   @Test
