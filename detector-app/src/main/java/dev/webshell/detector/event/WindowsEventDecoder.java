@@ -408,21 +408,8 @@ final class WindowsEventDecoder {
     String fileName = WindowsValues.lastPathElement(image);
     String parentFileName = WindowsValues.lastPathElement(parentImage);
     boolean whole = mayMatter(fileName, parentFileName);
-    ProcessLineage lineage;
-    if (guid != null || parentGuid != null) {
-      lineage =
-          whole
-              ? ProcessLineage.guid(guid, parentGuid)
-              : ProcessLineage.keyless(
-                  KeyKind.GUID,
-                  ProcessLineage.namesGuid(guid) || ProcessLineage.namesGuid(parentGuid));
-    } else {
-      Long parentPid = WindowsValues.processId(f.data("ParentProcessId"), "ParentProcessId");
-      lineage =
-          whole
-              ? ProcessLineage.pid(pid, parentPid)
-              : ProcessLineage.keyless(KeyKind.PID, pid != null || parentPid != null);
-    }
+    ProcessLineage lineage =
+        lineage(whole, guid, parentGuid, pid, f.data("ParentProcessId"), "ParentProcessId");
     if (!whole) {
       return setAside(
           micros, device, fileName, parentFileName, parentImage, image, reportId, pid, lineage);
@@ -500,21 +487,8 @@ final class WindowsEventDecoder {
     String entity = p.get("entity_id");
     String parentEntity = p.get("parent.entity_id");
     boolean whole = mayMatter(name, parentName);
-    ProcessLineage lineage;
-    if (entity != null || parentEntity != null) {
-      lineage =
-          whole
-              ? ProcessLineage.guid(entity, parentEntity)
-              : ProcessLineage.keyless(
-                  KeyKind.GUID,
-                  ProcessLineage.namesGuid(entity) || ProcessLineage.namesGuid(parentEntity));
-    } else {
-      Long parentPid = WindowsValues.processId(p.get("parent.pid"), "process.parent.pid");
-      lineage =
-          whole
-              ? ProcessLineage.pid(pid, parentPid)
-              : ProcessLineage.keyless(KeyKind.PID, pid != null || parentPid != null);
-    }
+    ProcessLineage lineage =
+        lineage(whole, entity, parentEntity, pid, p.get("parent.pid"), "process.parent.pid");
     if (!whole) {
       return setAside(micros, device, name, parentName, parentExe, exe, reportId, pid, lineage);
     }
@@ -535,6 +509,30 @@ final class WindowsEventDecoder {
         null,
         null,
         lineage);
+  }
+
+  /**
+   * The lineage by GUIDs when the record gives either, else by process ids: the parent's id is read
+   * (and may fail) only then. For a creation set aside ({@code whole} false), {@link
+   * ProcessLineage#keyless}.
+   */
+  private static ProcessLineage lineage(
+      boolean whole,
+      String guid,
+      String parentGuid,
+      Long pid,
+      String parentPidText,
+      String parentPidField) {
+    if (guid != null || parentGuid != null) {
+      return whole
+          ? ProcessLineage.guid(guid, parentGuid)
+          : ProcessLineage.keyless(
+              KeyKind.GUID, ProcessLineage.namesGuid(guid) || ProcessLineage.namesGuid(parentGuid));
+    }
+    Long parentPid = WindowsValues.processId(parentPidText, parentPidField);
+    return whole
+        ? ProcessLineage.pid(pid, parentPid)
+        : ProcessLineage.keyless(KeyKind.PID, pid != null || parentPid != null);
   }
 
   private boolean mayMatter(String fileName, String parentFileName) {

@@ -30,13 +30,8 @@ class ProcessLineageTest {
   @Test
   void shouldNormaliseAsTheCharacterByCharacterDefinitionOnRandomIds() {
     Random r = new Random(7);
-    String alphabet = "0123456789abcdefABCDEFgG-{} \tzZ";
     for (int i = 0; i < 100_000; i++) {
-      StringBuilder s = new StringBuilder();
-      for (int n = r.nextInt(12); n > 0; n--) {
-        s.append(alphabet.charAt(r.nextInt(alphabet.length())));
-      }
-      String id = s.toString();
+      String id = randomId(r, "0123456789abcdefABCDEFgG-{} \tzZ", 12);
       assertEquals(definition(id), ProcessLineage.normaliseGuid(id), id);
     }
   }
@@ -44,13 +39,8 @@ class ProcessLineageTest {
   @Test
   void shouldSayAGuidIsNamedExactlyWhereNormalisingGivesOne() {
     Random r = new Random(11);
-    String alphabet = "0a-{} \t\n\u0001\u00a0";
     for (int i = 0; i < 100_000; i++) {
-      StringBuilder s = new StringBuilder();
-      for (int n = r.nextInt(8); n > 0; n--) {
-        s.append(alphabet.charAt(r.nextInt(alphabet.length())));
-      }
-      String id = s.toString();
+      String id = randomId(r, "0a-{} \t\n\u0001\u00a0", 8);
       assertEquals(ProcessLineage.normaliseGuid(id) != null, ProcessLineage.namesGuid(id), id);
     }
     assertFalse(ProcessLineage.namesGuid(null));
@@ -64,6 +54,15 @@ class ProcessLineageTest {
     assertEquals(
         new ProcessLineage(ProcessLineage.KeyKind.PID, null, null),
         ProcessLineage.keyless(ProcessLineage.KeyKind.PID, true));
+  }
+
+  /** Fewer than {@code bound} characters drawn from {@code alphabet}. */
+  private static String randomId(Random r, String alphabet, int bound) {
+    StringBuilder s = new StringBuilder();
+    for (int n = r.nextInt(bound); n > 0; n--) {
+      s.append(alphabet.charAt(r.nextInt(alphabet.length())));
+    }
+    return s.toString();
   }
 
   /** Trim, drop one pair of braces and trim again; a GUID (hex digits and dashes) in lower case. */

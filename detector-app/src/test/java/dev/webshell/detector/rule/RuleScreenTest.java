@@ -129,6 +129,11 @@ class RuleScreenTest {
     return rules;
   }
 
+  /** The rule's profile, or {@code custom-<index>} for the custom rules of {@link #rules}. */
+  private static String label(Rule rule, int index) {
+    return index < RuleFiles.profileNames().size() ? rule.spec().profile() : "custom-" + index;
+  }
+
   private static String resource(String name) throws IOException {
     try (InputStream in = RuleScreenTest.class.getClassLoader().getResourceAsStream(name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -140,7 +145,7 @@ class RuleScreenTest {
     List<Rule> rules = rules();
     for (int r = 0; r < rules.size(); r++) {
       Rule rule = rules.get(r);
-      String label = r < RuleFiles.profileNames().size() ? rule.spec().profile() : "custom-" + r;
+      String label = label(rule, r);
       long[] seen = new long[4]; // matches, may match but does not, screened out, combinations
       for (String fileName : NAMES) {
         for (String initiating : NAMES) {
@@ -180,7 +185,7 @@ class RuleScreenTest {
     List<Rule> rules = rules();
     for (int r = 0; r < rules.size(); r++) {
       Rule rule = rules.get(r);
-      String label = r < RuleFiles.profileNames().size() ? rule.spec().profile() : "custom-" + r;
+      String label = label(rule, r);
       long[] seen = new long[3]; // matters or matches, may matter but does not, set aside
       for (String fileName : NAMES) {
         for (String parent : NAMES) {
