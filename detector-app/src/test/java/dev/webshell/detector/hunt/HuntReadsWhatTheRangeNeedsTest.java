@@ -97,13 +97,18 @@ class HuntReadsWhatTheRangeNeedsTest {
     return new Run(code, alerts, err.toString());
   }
 
-  static String today() {
-    return LocalDate.now(ZoneOffset.UTC).toString(); // midnight UTC: records were stamped after
+  /**
+   * Midnight UTC a day ago, as a range's end: the records were stamped at least a day after it,
+   * beyond the default slack of an hour at any time of day (today's midnight was not, in the hour
+   * after it).
+   */
+  static String aDayAgo() {
+    return LocalDate.now(ZoneOffset.UTC).minusDays(1).toString();
   }
 
   @Test
   void shouldReadEveryRecordOfABackfilledTopicWithDefaultFlagsAndFindWhatScanFinds() {
-    Run run = hunt(BACKFILLED, "--from", "2021-04-01", "--to", today());
+    Run run = hunt(BACKFILLED, "--from", "2021-04-01", "--to", aDayAgo());
     assertEquals(0, run.code(), run.err());
     assertTrue(run.err().contains("reading every record"), run.err());
     assertEquals(HuntData.byDevice(scanned), HuntData.byDevice(run.alerts()), run.err());
@@ -111,7 +116,7 @@ class HuntReadsWhatTheRangeNeedsTest {
 
   @Test
   void shouldRefuseAGivenSlackThatWouldLeaveOutEventsOfTheRangeAndSayWhatToChange() {
-    Run run = hunt(BACKFILLED, "--from", "2021-04-01", "--to", today(), "--slack", "1h");
+    Run run = hunt(BACKFILLED, "--from", "2021-04-01", "--to", aDayAgo(), "--slack", "1h");
     assertEquals(1, run.code(), run.err());
     assertTrue(run.err().contains("would leave out events of the range"), run.err());
     assertTrue(run.err().contains("--slack unbounded"), run.err());
@@ -136,7 +141,7 @@ class HuntReadsWhatTheRangeNeedsTest {
   @Test
   void shouldReportAnEmptyTopicAsCleanWithoutFailing() {
     kafka.createTopic("empty", 3, (short) 1);
-    Run run = hunt("empty", "--from", "2021-04-01", "--to", today());
+    Run run = hunt("empty", "--from", "2021-04-01", "--to", aDayAgo());
     assertEquals(0, run.code(), run.err());
     assertTrue(run.err().contains("nothing to read"), run.err());
     assertTrue(run.err().contains("done in"), run.err());
@@ -154,7 +159,7 @@ class HuntReadsWhatTheRangeNeedsTest {
             .get();
       }
     }
-    Run run = hunt("opaque", "--from", "2025-01-01", "--to", today(), "--slack", "1h");
+    Run run = hunt("opaque", "--from", "2025-01-01", "--to", aDayAgo(), "--slack", "1h");
     assertEquals(3, run.code(), run.err());
     assertTrue(run.err().contains("INCONCLUSIVE"), run.err());
     assertTrue(run.err().contains("--slack unbounded"), run.err());
