@@ -155,15 +155,9 @@ final class FlatRowScanner {
   /** The indexes in {@link #SCHEMA} of the columns of each name length. */
   private static final int[][] BY_LENGTH = byLength();
 
-  /** {@link #SCHEMA} as {@link JsonCursor#words}; null for the names shorter than eight bytes. */
-  private static final long[][] WORDS =
-      Arrays.stream(SCHEMA)
-          .map(n -> n.length() >= 8 ? JsonCursor.words(JsonCursor.ascii(n)) : null)
-          .toArray(long[][]::new);
-
   /**
-   * {@link #SCHEMA} with their closing quote, as {@link JsonCursor#words}; null where that is
-   * shorter than eight bytes.
+   * {@link #SCHEMA} with their closing quote, as {@link JsonCursor#words}, for both the expected
+   * column and the lookup; null where that is shorter than eight bytes.
    */
   private static final long[][] QUOTED =
       Arrays.stream(SCHEMA)
@@ -352,7 +346,8 @@ final class FlatRowScanner {
       return -1;
     }
     for (int i : BY_LENGTH[n]) {
-      if (n >= 8 ? c.sameWords(from, n, WORDS[i]) : c.sameAscii(from, SCHEMA[i])) {
+      // the name's closing quote is at to: compared with it, as the expected column is
+      if (QUOTED[i] != null ? c.sameWords(from, n + 1, QUOTED[i]) : c.sameAscii(from, SCHEMA[i])) {
         return i;
       }
     }

@@ -81,9 +81,18 @@ public record ProcessLineage(KeyKind kind, String processKey, String parentProce
     if (g == null) {
       return false;
     }
+    long span = keySpan(g);
+    return (int) (span >>> 32) < (int) span;
+  }
+
+  /**
+   * Where the key lies in {@code g}: trimmed (String.trim's whitespace: every character up to ' '),
+   * one pair of braces dropped and trimmed again; {@code from << 32 | to}, empty when they are
+   * equal.
+   */
+  private static long keySpan(String g) {
     int from = 0;
     int to = g.length();
-    // String.trim's whitespace: every character up to ' '
     while (from < to && g.charAt(from) <= ' ') {
       from++;
     }
@@ -100,20 +109,20 @@ public record ProcessLineage(KeyKind kind, String processKey, String parentProce
         to--;
       }
     }
-    return from < to;
+    return (long) from << 32 | to;
   }
 
   static String normaliseGuid(String g) {
     if (g == null) {
       return null;
     }
-    String s = g.trim();
-    if (s.length() >= 2 && s.charAt(0) == '{' && s.charAt(s.length() - 1) == '}') {
-      s = s.substring(1, s.length() - 1).trim();
-    }
-    if (s.isEmpty()) {
+    long span = keySpan(g);
+    int from = (int) (span >>> 32);
+    int to = (int) span;
+    if (from >= to) {
       return null;
     }
+    String s = g.substring(from, to);
     boolean upper = false;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
