@@ -244,18 +244,17 @@ final class JsonCursor {
    * control character or a byte of a multi-byte character; {@link #end} if none.
    *
    * <p>Most of a row's bytes are names and values between such bytes, so they are tested eight at a
-   * time, with the bit tricks of "Bit Twiddling Hacks" (haszero, hasless): in {@code x - 0x01…01 &
-   * ~x & 0x80…80}, a byte's high bit is set for each zero byte of {@code x}, and a borrow only ever
-   * sets more bits above a true one, so the lowest set bit always marks the first such byte.
+   * time, with the bit tricks of "Bit Twiddling Hacks" (haszero, hasless): for an ASCII byte {@code
+   * x}, the high bit of {@code x - 1} is set only when {@code x} is zero, and that of {@code x -
+   * 0x20} only when {@code x} is below 0x20; a byte of 0x80 or above sets its own high bit in
+   * {@code w}, so the usual {@code & ~x} of haszero is not needed. A borrow into the next byte
+   * comes only from a byte that is itself special, so the lowest set bit always marks the first
+   * one.
    */
   int special(int p) {
     while (p + 8 <= end) {
       long w = (long) LONGS.get(b, p);
-      long quote = w ^ QUOTES;
-      long backslash = w ^ BACKSLASHES;
-      long found =
-          ((quote - ONES) & ~quote | (backslash - ONES) & ~backslash | (w - SPACES) & ~w | w)
-              & HIGH_BITS;
+      long found = ((w ^ QUOTES) - ONES | (w ^ BACKSLASHES) - ONES | (w - SPACES) | w) & HIGH_BITS;
       if (found != 0) {
         return p + (Long.numberOfTrailingZeros(found) >>> 3);
       }
