@@ -152,6 +152,13 @@ final class FlatRowScanner {
    */
   private static final int[] KINDS = Arrays.stream(SCHEMA).mapToInt(FlatRowScanner::kind).toArray();
 
+  /**
+   * The family each of {@link #SCHEMA} says as a row's first name ({@link
+   * JsonInputDecoder#familyOf}).
+   */
+  private static final JsonInputDecoder.Family[] FAMILIES =
+      Arrays.stream(SCHEMA).map(JsonInputDecoder::familyOf).toArray(JsonInputDecoder.Family[]::new);
+
   /** The indexes in {@link #SCHEMA} of the columns of each name length. */
   private static final int[][] BY_LENGTH = byLength();
 
@@ -226,12 +233,16 @@ final class FlatRowScanner {
         if (!defender) {
           // as the decoder: a first name "records" is an envelope; otherwise the first name of
           // one family tells it, and a row that names none is read as Defender's
-          String n = new String(c.b, from, p - 1 - from, StandardCharsets.ISO_8859_1);
-          if (first && n.equals("records")) {
-            throw JsonCursor.UNSURE; // an envelope
+          JsonInputDecoder.Family family;
+          if (column >= 0) { // a column of SCHEMA, never "records"
+            family = anyFirstName ? JsonInputDecoder.Family.DEFENDER : FAMILIES[column];
+          } else {
+            String n = new String(c.b, from, p - 1 - from, StandardCharsets.ISO_8859_1);
+            if (first && n.equals("records")) {
+              throw JsonCursor.UNSURE; // an envelope
+            }
+            family = anyFirstName ? JsonInputDecoder.Family.DEFENDER : JsonInputDecoder.familyOf(n);
           }
-          JsonInputDecoder.Family family =
-              anyFirstName ? JsonInputDecoder.Family.DEFENDER : JsonInputDecoder.familyOf(n);
           if (family == JsonInputDecoder.Family.WINDOWS) {
             throw JsonCursor.UNSURE;
           }
