@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -38,6 +39,7 @@ final class Bench {
    * @param base the detector's client settings (bootstrap servers, overrides)
    * @param prefix of every topic, group and application id of this run
    * @param replication of the bench's topics (-1: the broker's default)
+   * @param brokerCpu the broker's CPU time so far, or -1 ({@link Brokers#cpuNanos})
    */
   Bench(
       BenchOptions o,
@@ -48,7 +50,8 @@ final class Bench {
       String prefix,
       short replication,
       Report report,
-      PrintWriter err) {
+      PrintWriter err,
+      LongSupplier brokerCpu) {
     this.o = o;
     this.base = base;
     this.registryConfig = registryConfig;
@@ -58,8 +61,9 @@ final class Bench {
     this.err = err;
     this.clients = new BenchClients(base, prefix, o.partitions());
     this.produce = new ProducePhase(o, clients, registry, rule, report, err);
-    this.raw = new RawConsumerPhase(o, clients, prefix, err);
-    this.detector = new DetectorPhase(o, clients, registryConfig, rule, replication, err);
+    this.raw = new RawConsumerPhase(o, clients, prefix, err, brokerCpu);
+    this.detector =
+        new DetectorPhase(o, clients, registryConfig, rule, replication, err, brokerCpu);
     this.latency = new LatencyPhase(o, clients, registry, report, err);
     this.summary = new Summary(o, report);
   }

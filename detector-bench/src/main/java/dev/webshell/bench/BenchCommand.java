@@ -229,7 +229,8 @@ public final class BenchCommand implements Callable<Integer> {
               "bench-" + runId,
               brokers.replication(),
               report,
-              err)
+              err,
+              brokers::cpuNanos)
           .run();
     }
     report.print(spec.commandLine().getOut());

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,26 @@ abstract class Brokers implements AutoCloseable {
 
   /** Replication factor of the bench topics. */
   abstract short replication();
+
+  /**
+   * The CPU time the broker's process has used so far, in nanoseconds, or -1 when it is not known:
+   * a broker of the user's cluster, or one in this JVM, whose threads cannot be told apart.
+   */
+  long cpuNanos() {
+    return -1;
+  }
+
+  /** CPU nanoseconds between two readings of {@link #cpuNanos}; -1 if either is not known. */
+  static long between(long start, long end) {
+    return start < 0 || end < 0 ? -1 : end - start;
+  }
+
+  /**
+   * The CPU time {@code process} has used so far, in nanoseconds; -1 if the system does not say.
+   */
+  static long cpuNanos(ProcessHandle process) {
+    return process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+  }
 
   @Override
   public abstract void close();
@@ -98,6 +119,11 @@ abstract class Brokers implements AutoCloseable {
       @Override
       short replication() {
         return 1;
+      }
+
+      @Override
+      long cpuNanos() {
+        return cpuNanos(p.toHandle());
       }
 
       @Override

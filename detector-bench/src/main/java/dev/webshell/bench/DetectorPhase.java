@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -34,7 +35,8 @@ final class DetectorPhase {
       double startupSeconds,
       long alertsSeen,
       HeapWatch heap,
-      CpuMeter.Reading cpu) {}
+      CpuMeter.Reading cpu,
+      long brokerCpuNanos) {}
 
   /** What runs once a round's detector has finished the topic, before it is closed. */
   interface AfterThroughput {
@@ -48,20 +50,26 @@ final class DetectorPhase {
   private final RuleSpec rule;
   private final short replication;
   private final PrintWriter err;
+  private final LongSupplier brokerCpu;
 
+  /**
+   * @param brokerCpu the broker's CPU time so far ({@link Brokers#cpuNanos})
+   */
   DetectorPhase(
       BenchOptions o,
       BenchClients clients,
       RegistryConfig registryConfig,
       RuleSpec rule,
       short replication,
-      PrintWriter err) {
+      PrintWriter err,
+      LongSupplier brokerCpu) {
     this.o = o;
     this.clients = clients;
     this.registryConfig = registryConfig;
     this.rule = rule;
     this.replication = replication;
     this.err = err;
+    this.brokerCpu = brokerCpu;
   }
 
   /**
@@ -95,6 +103,7 @@ final class DetectorPhase {
       CaughtUp caughtUp = clients.caughtUp(admin, app);
       Map<TopicPartition, Long> inputEnd = caughtUp.endOffsets(clients.inputPartitions(input));
       CpuMeter cpu = CpuMeter.threadsNamed(app + "-").start();
+      long brokerStart = brokerCpu.getAsLong();
       long deadline = running + TimeUnit.MINUTES.toNanos(8);
       long nextCheck = 0;
       while (System.nanoTime() < deadline) {
@@ -117,6 +126,7 @@ final class DetectorPhase {
         }
       }
       CpuMeter.Reading used = cpu.stop();
+      long brokerNanos = Brokers.between(brokerStart, brokerCpu.getAsLong());
       heap.stop();
       if (doneOffsets == 0 || alertsSeen < expectedAlerts) {
         throw new IllegalStateException(
@@ -127,7 +137,14 @@ final class DetectorPhase {
       double seconds = (Math.max(lastAlert, doneOffsets) - running) / 1e9;
       then.accept(
           new Result(
-              app, o.events() / seconds, seconds, (running - t0) / 1e9, alertsSeen, heap, used),
+              app,
+              o.events() / seconds,
+              seconds,
+              (running - t0) / 1e9,
+              alertsSeen,
+              heap,
+              used,
+              brokerNanos),
           detector,
           reader);
     } finally {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,18 +19,30 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class RawConsumerPhase {
   /** Its throughput and the CPU of its thread. */
-  record Result(double eventsPerSecond, double mbPerSecond, CpuMeter.Reading cpu) {}
+  /**
+   * @param brokerCpuNanos the broker's CPU time over the same interval as {@code cpu}, or -1
+   *     ({@link Brokers#cpuNanos})
+   */
+  record Result(
+      double eventsPerSecond, double mbPerSecond, CpuMeter.Reading cpu, long brokerCpuNanos) {}
 
   private final BenchOptions o;
   private final BenchClients clients;
   private final String prefix;
   private final PrintWriter err;
+  private final LongSupplier brokerCpu;
 
-  RawConsumerPhase(BenchOptions o, BenchClients clients, String prefix, PrintWriter err) {
+  RawConsumerPhase(
+      BenchOptions o,
+      BenchClients clients,
+      String prefix,
+      PrintWriter err,
+      LongSupplier brokerCpu) {
     this.o = o;
     this.clients = clients;
     this.prefix = prefix;
     this.err = err;
+    this.brokerCpu = brokerCpu;
   }
 
   /**
@@ -46,6 +59,8 @@ final class RawConsumerPhase {
     long last = 0;
     CpuMeter cpu = CpuMeter.currentThread();
     CpuMeter.Reading used;
+    long brokerStart = -1;
+    long brokerEnd;
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -55,6 +70,7 @@ final class RawConsumerPhase {
         if (!records.isEmpty() && first == 0) {
           first = System.nanoTime();
           cpu.start();
+          brokerStart = brokerCpu.getAsLong();
         }
         for (ConsumerRecord<byte[], byte[]> r : records) {
           bytes += r.serializedValueSize();
@@ -63,11 +79,13 @@ final class RawConsumerPhase {
       }
       last = System.nanoTime();
       used = cpu.stop();
+      brokerEnd = brokerCpu.getAsLong();
     }
     if (read < events) {
       throw new IllegalStateException("raw consumer read only " + read + " of " + events);
     }
     double seconds = (last - first) / 1e9;
-    return new Result(read / seconds, mb(bytes) / seconds, used);
+    return new Result(
+        read / seconds, mb(bytes) / seconds, used, Brokers.between(brokerStart, brokerEnd));
   }
 }

@@ -6,4 +6,23 @@ record Round(RawConsumerPhase.Result raw, DetectorPhase.Result det) {
   double ratio() {
     return det.eventsPerSecond() / raw.eventsPerSecond();
   }
+
+  /** Whether the broker's CPU time is known for both phases (an embedded broker in a child JVM). */
+  boolean brokerCpuKnown() {
+    return raw.brokerCpuNanos() >= 0 && det.brokerCpuNanos() >= 0;
+  }
+
+  /** The broker's CPU microseconds per event while the raw consumer read; -1 if not known. */
+  double rawBrokerMicrosPer(long events) {
+    return microsPer(raw.brokerCpuNanos(), events);
+  }
+
+  /** The broker's CPU microseconds per event while the detector read; -1 if not known. */
+  double detBrokerMicrosPer(long events) {
+    return microsPer(det.brokerCpuNanos(), events);
+  }
+
+  private static double microsPer(long nanos, long events) {
+    return nanos < 0 || events <= 0 ? -1 : nanos / 1000.0 / events;
+  }
 }

@@ -15,20 +15,32 @@ final class Summary {
     this.events = o.events();
   }
 
-  /** One line of the table per round: both phases, their CPU, the ratio. */
+  /**
+   * One line of the table per round: both phases, their CPU, the ratio, and the broker's CPU in
+   * each phase when it is known.
+   */
   void round(int round, Round r) {
+    String broker =
+        r.brokerCpuKnown()
+            ? String.format(
+                Locale.ROOT,
+                " | broker %.2f / %.2f us CPU/ev",
+                r.rawBrokerMicrosPer(events),
+                r.detBrokerMicrosPer(events))
+            : "";
     report.row(
         o.roundName(round) + (o.timed(round) ? "" : " (untimed)"),
         String.format(
             Locale.ROOT,
             "raw %,.0f ev/s (%.2f us CPU/ev) | detector %,.0f ev/s (%.2f us CPU/ev, JIT %.1f s)"
-                + " | ratio %.3f",
+                + " | ratio %.3f%s",
             r.raw().eventsPerSecond(),
             r.raw().cpu().microsPer(events),
             r.det().eventsPerSecond(),
             r.det().cpu().microsPer(events),
             r.det().cpu().jitMillis() / 1000.0,
-            r.ratio()));
+            r.ratio(),
+            broker));
   }
 
   /**
@@ -62,6 +74,21 @@ final class Summary {
         timed.stream().map(r -> Math.round(r.det().eventsPerSecond())).toList());
     report.put("rawConsumerCpuMicrosPerEvent", Stats.round2(rawCpu));
     report.put("detectorCpuMicrosPerEvent", Stats.round2(detCpu));
+    boolean brokerKnown = timed.stream().allMatch(Round::brokerCpuKnown);
+    if (brokerKnown) {
+      // the broker shares the machine: what it spends per event in each phase is CPU the phase's
+      // client did not get, so it explains part of the ratio
+      report.put(
+          "brokerCpuMicrosPerEventDuringRawConsumer",
+          Stats.round2(
+              Stats.median(
+                  timed.stream().mapToDouble(r -> r.rawBrokerMicrosPer(events)).toArray())));
+      report.put(
+          "brokerCpuMicrosPerEventDuringDetector",
+          Stats.round2(
+              Stats.median(
+                  timed.stream().mapToDouble(r -> r.detBrokerMicrosPer(events)).toArray())));
+    }
     report.put(
         "jitSecondsDuringDetectorRounds",
         timed.stream().map(r -> Stats.round2(r.det().cpu().jitMillis() / 1000.0)).toList());
