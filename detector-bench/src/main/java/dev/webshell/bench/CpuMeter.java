@@ -21,8 +21,13 @@ final class CpuMeter {
   record Reading(long cpuNanos, long jitMillis) {
     /** Microseconds of CPU per item, or -1 when CPU time was not available. */
     double microsPer(long items) {
-      return cpuNanos < 0 || items <= 0 ? -1 : cpuNanos / 1000.0 / items;
+      return CpuMeter.microsPer(cpuNanos, items);
     }
+  }
+
+  /** {@code cpuNanos} as microseconds per item, or -1 when it is not known (negative). */
+  static double microsPer(long cpuNanos, long items) {
+    return cpuNanos < 0 || items <= 0 ? -1 : cpuNanos / 1000.0 / items;
   }
 
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();

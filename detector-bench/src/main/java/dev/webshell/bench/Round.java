@@ -14,15 +14,11 @@ record Round(RawConsumerPhase.Result raw, DetectorPhase.Result det) {
 
   /** The broker's CPU microseconds per event while the raw consumer read; -1 if not known. */
   double rawBrokerMicrosPer(long events) {
-    return microsPer(raw.brokerCpuNanos(), events);
+    return CpuMeter.microsPer(raw.brokerCpuNanos(), events);
   }
 
   /** The broker's CPU microseconds per event while the detector read; -1 if not known. */
   double detBrokerMicrosPer(long events) {
-    return microsPer(det.brokerCpuNanos(), events);
-  }
-
-  private static double microsPer(long nanos, long events) {
-    return nanos < 0 || events <= 0 ? -1 : nanos / 1000.0 / events;
+    return CpuMeter.microsPer(det.brokerCpuNanos(), events);
   }
 }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -129,9 +130,17 @@ class RuleScreenTest {
     return rules;
   }
 
-  /** The rule's profile, or {@code custom-<index>} for the custom rules of {@link #rules}. */
-  private static String label(Rule rule, int index) {
-    return index < RuleFiles.profileNames().size() ? rule.spec().profile() : "custom-" + index;
+  /**
+   * Runs {@code check} on each of {@link #rules} with its label: the rule's profile, or {@code
+   * custom-<index>} for the custom rules.
+   */
+  private static void forEveryRule(BiConsumer<Rule, String> check) throws IOException {
+    List<Rule> rules = rules();
+    for (int r = 0; r < rules.size(); r++) {
+      Rule rule = rules.get(r);
+      check.accept(
+          rule, r < RuleFiles.profileNames().size() ? rule.spec().profile() : "custom-" + r);
+    }
   }
 
   private static String resource(String name) throws IOException {
@@ -142,75 +151,71 @@ class RuleScreenTest {
 
   @Test
   void shouldNeverScreenOutARowTheRuleCouldMatch() throws IOException {
-    List<Rule> rules = rules();
-    for (int r = 0; r < rules.size(); r++) {
-      Rule rule = rules.get(r);
-      String label = label(rule, r);
-      long[] seen = new long[4]; // matches, may match but does not, screened out, combinations
-      for (String fileName : NAMES) {
-        for (String initiating : NAMES) {
-          for (String parent : NAMES) {
-            boolean may = rule.mayMatch(fileName, initiating, parent);
-            for (String cmd : COMMAND_LINES) {
-              for (String initiatingCmd : LINEAGE_COMMAND_LINES) {
-                for (String parentCmd : LINEAGE_COMMAND_LINES) {
-                  seen[3]++;
-                  boolean matches =
-                      rule.matches(fileName, cmd, initiating, parent, initiatingCmd, parentCmd);
-                  if (matches && !may) {
-                    throw new AssertionError(
-                        label
-                            + ": screened out a match: "
-                            + Arrays.asList(
-                                fileName, cmd, initiating, parent, initiatingCmd, parentCmd));
+    forEveryRule(
+        (rule, label) -> {
+          long[] seen = new long[4]; // matches, may match but does not, screened out, combinations
+          for (String fileName : NAMES) {
+            for (String initiating : NAMES) {
+              for (String parent : NAMES) {
+                boolean may = rule.mayMatch(fileName, initiating, parent);
+                for (String cmd : COMMAND_LINES) {
+                  for (String initiatingCmd : LINEAGE_COMMAND_LINES) {
+                    for (String parentCmd : LINEAGE_COMMAND_LINES) {
+                      seen[3]++;
+                      boolean matches =
+                          rule.matches(fileName, cmd, initiating, parent, initiatingCmd, parentCmd);
+                      if (matches && !may) {
+                        throw new AssertionError(
+                            label
+                                + ": screened out a match: "
+                                + Arrays.asList(
+                                    fileName, cmd, initiating, parent, initiatingCmd, parentCmd));
+                      }
+                      seen[matches ? 0 : may ? 1 : 2]++;
+                    }
                   }
-                  seen[matches ? 0 : may ? 1 : 2]++;
                 }
               }
             }
           }
-        }
-      }
-      // each verdict is reached often: the proof is not vacuous
-      String counts = label + " " + Arrays.toString(seen);
-      System.out.println("RuleScreenTest " + counts);
-      assertTrue(seen[0] >= 10_000, counts);
-      assertTrue(seen[1] >= 10_000, counts);
-      assertTrue(seen[2] >= 100_000, counts);
-    }
+          // each verdict is reached often: the proof is not vacuous
+          String counts = label + " " + Arrays.toString(seen);
+          System.out.println("RuleScreenTest " + counts);
+          assertTrue(seen[0] >= 10_000, counts);
+          assertTrue(seen[1] >= 10_000, counts);
+          assertTrue(seen[2] >= 100_000, counts);
+        });
   }
 
   @Test
   void shouldNeverSetAsideACreationThatCouldMatterToTheTreeOrMatch() throws IOException {
-    List<Rule> rules = rules();
-    for (int r = 0; r < rules.size(); r++) {
-      Rule rule = rules.get(r);
-      String label = label(rule, r);
-      long[] seen = new long[3]; // matters or matches, may matter but does not, set aside
-      for (String fileName : NAMES) {
-        for (String parent : NAMES) {
-          boolean may = rule.mayMatterToTheTree(fileName, parent);
-          for (String cmd : COMMAND_LINES) {
-            for (String parentCmd : LINEAGE_COMMAND_LINES) {
-              ProcessEvent tree = creation(fileName, cmd, parent, parentCmd, TREE);
-              ProcessEvent direct = creation(fileName, cmd, parent, parentCmd, null);
-              boolean counts = rule.mattersToTheTree(tree) || rule.matches(direct);
-              if (counts && !may) {
-                throw new AssertionError(
-                    label
-                        + ": set aside a creation that counts: "
-                        + Arrays.asList(fileName, cmd, parent, parentCmd));
+    forEveryRule(
+        (rule, label) -> {
+          long[] seen = new long[3]; // matters or matches, may matter but does not, set aside
+          for (String fileName : NAMES) {
+            for (String parent : NAMES) {
+              boolean may = rule.mayMatterToTheTree(fileName, parent);
+              for (String cmd : COMMAND_LINES) {
+                for (String parentCmd : LINEAGE_COMMAND_LINES) {
+                  ProcessEvent tree = creation(fileName, cmd, parent, parentCmd, TREE);
+                  ProcessEvent direct = creation(fileName, cmd, parent, parentCmd, null);
+                  boolean counts = rule.mattersToTheTree(tree) || rule.matches(direct);
+                  if (counts && !may) {
+                    throw new AssertionError(
+                        label
+                            + ": set aside a creation that counts: "
+                            + Arrays.asList(fileName, cmd, parent, parentCmd));
+                  }
+                  seen[counts ? 0 : may ? 1 : 2]++;
+                }
               }
-              seen[counts ? 0 : may ? 1 : 2]++;
             }
           }
-        }
-      }
-      String counts = label + " " + Arrays.toString(seen);
-      assertTrue(seen[0] >= 1_000, counts);
-      assertTrue(seen[1] >= 1_000, counts);
-      assertTrue(seen[2] >= 10_000, counts);
-    }
+          String counts = label + " " + Arrays.toString(seen);
+          assertTrue(seen[0] >= 1_000, counts);
+          assertTrue(seen[1] >= 1_000, counts);
+          assertTrue(seen[2] >= 10_000, counts);
+        });
   }
 
   @Test
