@@ -81,8 +81,43 @@ final class JsonCursor {
       return new String(
           b, from, to - from, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
     }
+    // Every escape but \\u stands for one ASCII character, so the bytes with those escapes
+    // replaced are the UTF-8 of the whole text: one array and one decoding (the backslashes of
+    // Windows paths are the common case). A \\u escape is one UTF-16 unit, maybe half a pair,
+    // which no byte sequence spells: those texts are built unit by unit.
+    byte[] out = new byte[to - from];
+    int n = i - from;
+    System.arraycopy(b, from, out, 0, n);
+    while (i < to) {
+      byte c = b[i];
+      if (c != '\\') {
+        ascii &= c >= 0;
+        out[n++] = c;
+        i++;
+        continue;
+      }
+      byte e = b[i + 1];
+      switch (e) {
+        case 'b' -> out[n++] = '\b';
+        case 't' -> out[n++] = '\t';
+        case 'n' -> out[n++] = '\n';
+        case 'f' -> out[n++] = '\f';
+        case 'r' -> out[n++] = '\r';
+        case 'u' -> {
+          return withUnicodeEscapes(from, to);
+        }
+        default -> out[n++] = e; // " \\ /
+      }
+      i += 2;
+    }
+    return new String(out, 0, n, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+  }
+
+  /** {@link #chars} of a text with a {@code \\u} escape: the runs between escapes, one by one. */
+  private String withUnicodeEscapes(int from, int to) {
     StringBuilder out = new StringBuilder(to - from);
     int run = from;
+    int i = from;
     while (i < to) {
       if (b[i] != '\\') {
         i++;
@@ -99,7 +134,7 @@ final class JsonCursor {
         case 'u' ->
             out.append(
                 (char) Integer.parseInt(new String(b, i + 2, 4, StandardCharsets.ISO_8859_1), 16));
-        default -> out.append(c); // " \ /
+        default -> out.append(c); // " \\ /
       }
       i += c == 'u' ? 6 : 2;
       run = i;
