@@ -50,6 +50,11 @@ final class FlatRowScanner {
     SCREENED_OUT,
     /** The row's file names may match: {@link #event()} is the row read whole. */
     MAY_MATCH,
+    /**
+     * Not read here: its first name of one family ({@link JsonInputDecoder#familyOf}) is Windows',
+     * and every byte before it is what {@link JsonCursor} accepts.
+     */
+    WINDOWS,
     /** Not read here: read it with Jackson. */
     UNSURE
   }
@@ -244,7 +249,7 @@ final class FlatRowScanner {
             family = anyFirstName ? JsonInputDecoder.Family.DEFENDER : JsonInputDecoder.familyOf(n);
           }
           if (family == JsonInputDecoder.Family.WINDOWS) {
-            throw JsonCursor.UNSURE;
+            return Outcome.WINDOWS;
           }
           defender = family == JsonInputDecoder.Family.DEFENDER;
           first = false;

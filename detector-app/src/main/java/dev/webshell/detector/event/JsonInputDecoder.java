@@ -132,15 +132,18 @@ public final class JsonInputDecoder {
   public Decoded decode(byte[] json) {
     RecordScreen s = json.length <= SCREENED_UP_TO ? screen : null;
     JsonCursor cursor = s == null ? null : new JsonCursor(json);
+    boolean windowsNames = format.isWindows();
     if (s != null && !format.isWindows()) {
       FlatRowScanner row = new FlatRowScanner(cursor);
-      if (row.scan(s, format == InputFormat.DEFENDER) != FlatRowScanner.Outcome.UNSURE) {
+      FlatRowScanner.Outcome outcome = row.scan(s, format == InputFormat.DEFENDER);
+      if (outcome == FlatRowScanner.Outcome.WINDOWS) {
+        windowsNames = true; // the names said so: the Windows scanner need not ask them again
+      } else if (outcome != FlatRowScanner.Outcome.UNSURE) {
         return Decoded.single("json", row.event());
       }
     }
     if (s != null && format != InputFormat.DEFENDER) {
-      WindowsEventDecoder.Result r =
-          new WindowsFlatScanner(cursor).scan(windows, format.isWindows());
+      WindowsEventDecoder.Result r = new WindowsFlatScanner(cursor).scan(windows, windowsNames);
       if (r != null) {
         return decoded(r);
       }

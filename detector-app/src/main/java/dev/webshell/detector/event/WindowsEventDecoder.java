@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -158,18 +159,22 @@ final class WindowsEventDecoder {
 
   /**
    * The names whose values {@link WindowsFlatScanner} leaves as bytes until {@link Fields#data}
-   * asks: the mapping only copies them into the event, so a creation the screen sets aside never
-   * builds them.
+   * asks, every EventData field: a creation the screen sets aside never builds its command lines
+   * and account, and no field is copied into a map.
    */
-  static final List<String> LAZY =
-      List.of("CommandLine", "ParentCommandLine", "User", "TargetUserName", "SubjectUserName");
+  static final List<String> LAZY = DATA_FIELDS.stream().sorted().toList();
+
+  private static final Map<String, Integer> LAZY_INDEX =
+      IntStream.range(0, LAZY.size())
+          .boxed()
+          .collect(Collectors.toUnmodifiableMap(LAZY::get, i -> i));
 
   /** Everything one record says that the mapping may need. */
   static final class Fields {
-    final Map<String, String> top = new HashMap<>();
-    final Map<String, String> nested = new HashMap<>();
-    final Map<String, String> winlog = new HashMap<>();
-    final Map<String, String> ecs = new HashMap<>();
+    final Map<String, String> top;
+    final Map<String, String> nested;
+    final Map<String, String> winlog;
+    final Map<String, String> ecs;
 
     /** EventData as rendered XML (Sentinel's Event table): read only when nothing else holds it. */
     String eventDataXml;
@@ -196,20 +201,44 @@ final class WindowsEventDecoder {
     List<String> types;
 
     /** Where the values of {@link #LAZY} lie in {@link #lazySource}: two per name, 0 for none. */
-    private int[] lazySpans;
+    private final int[] lazySpans;
 
-    private JsonCursor lazySource;
+    /** The values of {@link #LAZY} built so far: the mapping asks for some twice. */
+    private final String[] lazyTexts;
+
+    private final JsonCursor lazySource;
+
+    /** For the Jackson reader: every value is kept as text, in its maps. */
+    Fields() {
+      top = new HashMap<>();
+      nested = new HashMap<>();
+      winlog = new HashMap<>();
+      ecs = new HashMap<>();
+      lazySpans = null;
+      lazyTexts = null;
+      lazySource = null;
+    }
 
     /**
-     * Keeps the top-level value of {@code LAZY.get(index)} in {@code [from, to)} of {@code source}
+     * For {@link WindowsFlatScanner}: a flat record's EventData fields stay in {@code source}
+     * ({@link #keepLazily}), and the maps of the other shapes stay empty.
+     */
+    Fields(JsonCursor source) {
+      top = Map.of();
+      nested = Map.of();
+      winlog = Map.of();
+      ecs = Map.of();
+      lazySpans = new int[2 * LAZY.size()];
+      lazyTexts = new String[LAZY.size()];
+      lazySource = source;
+    }
+
+    /**
+     * Keeps the top-level value of {@code LAZY.get(index)} in {@code [from, to)} of the source
      * (validated JSON), to be read as {@link JsonCursor#text} when asked; as {@link #keep}, a later
      * copy replaces an earlier one.
      */
-    void keepLazily(int index, JsonCursor source, int from, int to) {
-      if (lazySpans == null) {
-        lazySpans = new int[2 * LAZY.size()];
-        lazySource = source;
-      }
+    void keepLazily(int index, int from, int to) {
       lazySpans[2 * index] = from;
       lazySpans[2 * index + 1] = to;
     }
@@ -223,9 +252,13 @@ final class WindowsEventDecoder {
         v = top.get(name);
       }
       if (v == null && lazySpans != null) {
-        int i = LAZY.indexOf(name);
-        if (i >= 0 && lazySpans[2 * i] != 0) {
-          v = lazySource.text(lazySpans[2 * i], lazySpans[2 * i + 1]);
+        Integer i = LAZY_INDEX.get(name);
+        if (i != null && lazySpans[2 * i] != 0) {
+          v = lazyTexts[i];
+          if (v == null) {
+            v = lazySource.text(lazySpans[2 * i], lazySpans[2 * i + 1]);
+            lazyTexts[i] = v;
+          }
         }
       }
       return v == null ? xml.get(name) : v;

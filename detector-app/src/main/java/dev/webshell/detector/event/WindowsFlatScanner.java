@@ -41,13 +41,13 @@ final class WindowsFlatScanner {
   }
 
   /**
-   * @param anyFirstName whether the format says Windows (otherwise the names must, as for the
-   *     decoder)
+   * @param anyFirstName whether the format says Windows, or {@link FlatRowScanner} found the names
+   *     do ({@link FlatRowScanner.Outcome#WINDOWS}); otherwise the names must, as for the decoder
    * @return the record, or {@code null}: read it with Jackson
    */
   WindowsEventDecoder.Result scan(WindowsEventDecoder decoder, boolean anyFirstName) {
     try {
-      WindowsEventDecoder.Fields f = new WindowsEventDecoder.Fields();
+      WindowsEventDecoder.Fields f = new WindowsEventDecoder.Fields(c);
       int p = c.ws(c.expect(c.ws(0), '{'));
       boolean windows = anyFirstName;
       while (true) {
@@ -75,8 +75,9 @@ final class WindowsFlatScanner {
         } else {
           int q = c.value(p, 1);
           if (known.lazy() >= 0) {
-            f.keepLazily(known.lazy(), c, p, q);
+            f.keepLazily(known.lazy(), p, q);
           } else {
+            // not an EventData field (those are all lazy), so keep never needs the empty maps
             WindowsEventDecoder.keep(f, name, c.text(p, q));
           }
           p = q;

@@ -167,6 +167,7 @@ class JsonScreenDifferentialTest {
     assertTrue(comparison.seen("scanner: SCREENED_OUT") >= 500, seen.toString());
     assertTrue(comparison.seen("scanner: MAY_MATCH") >= 100, seen.toString());
     assertTrue(comparison.seen("scanner: UNSURE") >= 2_000, seen.toString());
+    assertTrue(comparison.seen("scanner: WINDOWS") >= 300, seen.toString());
     assertTrue(comparison.seen("windows scanner: read") >= 300, seen.toString());
     assertTrue(comparison.seen("windows scanner: unsure") >= 2_000, seen.toString());
   }
