@@ -3,7 +3,6 @@ package dev.webshell.detector.tree;
 import dev.webshell.detector.event.ProcessEvent;
 import dev.webshell.detector.event.ProcessLineage;
 import dev.webshell.detector.serde.Bin;
-import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -88,7 +87,7 @@ public final class TreeSerdes {
   }
 
   static TreeInput readInput(byte[] bytes) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+    try (DataInputStream in = Bin.reader(bytes)) {
       byte v = in.readByte();
       if (v != INPUT_VERSION) {
         throw new SerializationException("unknown process-tree record version " + v);
@@ -150,7 +149,7 @@ public final class TreeSerdes {
   }
 
   static Node readNode(byte[] bytes) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+    try (DataInputStream in = Bin.reader(bytes)) {
       byte v = in.readByte();
       if (v != NODE_VERSION) {
         throw new SerializationException("unknown process-tree node version " + v);

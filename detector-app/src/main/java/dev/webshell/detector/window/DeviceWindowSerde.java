@@ -1,7 +1,6 @@
 package dev.webshell.detector.window;
 
 import dev.webshell.detector.serde.Bin;
-import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -113,7 +112,7 @@ public final class DeviceWindowSerde implements Serde<DeviceWindow> {
   }
 
   static DeviceWindow read(byte[] bytes) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+    try (DataInputStream in = Bin.reader(bytes)) {
       byte v = in.readByte();
       if (v != VERSION && v != V2 && v != V1) {
         throw new SerializationException("unknown window state version " + v);

@@ -1,7 +1,6 @@
 package dev.webshell.detector.window;
 
 import dev.webshell.detector.serde.Bin;
-import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -78,7 +77,7 @@ public final class WindowInputSerde implements Serde<WindowInput> {
   }
 
   static WindowInput read(byte[] bytes) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+    try (DataInputStream in = Bin.reader(bytes)) {
       byte v = in.readByte();
       if (v != VERSION && v != V1) {
         throw new SerializationException("unknown repartition record version " + v);
