@@ -113,6 +113,7 @@ public final class DetectorStreams {
         StreamsConfig.NUM_STREAM_THREADS_CONFIG, StreamsSettings.defaultStreamThreads());
     StreamsSettings.taskIdleDefault(topology.inputTopics(), topology.inputPattern())
         .forEach(props::putIfAbsent);
+    StreamsSettings.producerCompressionDefault(props).forEach(props::putIfAbsent);
     props.putAll(spec.overrides());
     props.putAll(StreamsSettings.required(spec.deadLetterTopic(), metrics, failures));
     return props;

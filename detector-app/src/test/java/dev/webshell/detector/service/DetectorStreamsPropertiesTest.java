@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.WallclockTimestampExtractor;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,18 @@ class DetectorStreamsPropertiesTest {
     Properties props = properties(Map.of(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "250"), oneTopic());
 
     assertEquals("250", props.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG));
+  }
+
+  @Test
+  void shouldCompressWhatTheProducerWritesWithLz4UnlessTheUserChoseACompression() {
+    String prefixed = StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG);
+
+    assertEquals("lz4", properties(Map.of(), oneTopic()).get(prefixed));
+    Properties unprefixed =
+        properties(Map.of(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd"), oneTopic());
+    assertEquals("zstd", unprefixed.get(ProducerConfig.COMPRESSION_TYPE_CONFIG));
+    assertFalse(unprefixed.containsKey(prefixed)); // which would win over the user's choice
+    assertEquals("none", properties(Map.of(prefixed, "none"), oneTopic()).get(prefixed));
   }
 
   @Test
