@@ -40,6 +40,7 @@ final class Bench {
    * @param prefix of every topic, group and application id of this run
    * @param replication of the bench's topics (-1: the broker's default)
    * @param brokerCpu the broker's CPU time so far, or -1 ({@link Brokers#cpuNanos})
+   * @param brokerJit its JIT compilers' CPU time so far, or -1 ({@link Brokers#jitCpuNanos})
    */
   Bench(
       BenchOptions o,
@@ -51,7 +52,8 @@ final class Bench {
       short replication,
       Report report,
       PrintWriter err,
-      LongSupplier brokerCpu) {
+      LongSupplier brokerCpu,
+      LongSupplier brokerJit) {
     this.o = o;
     this.base = base;
     this.registryConfig = registryConfig;
@@ -63,7 +65,7 @@ final class Bench {
     this.produce = new ProducePhase(o, clients, registry, rule, report, err);
     this.raw = new RawConsumerPhase(o, clients, prefix, err, brokerCpu);
     this.detector =
-        new DetectorPhase(o, clients, registryConfig, rule, replication, err, brokerCpu);
+        new DetectorPhase(o, clients, registryConfig, rule, replication, err, brokerCpu, brokerJit);
     this.latency = new LatencyPhase(o, clients, registry, report, err);
     this.summary = new Summary(o, report);
   }

@@ -230,7 +230,8 @@ public final class BenchCommand implements Callable<Integer> {
               brokers.replication(),
               report,
               err,
-              brokers::cpuNanos)
+              brokers::cpuNanos,
+              brokers::jitCpuNanos)
           .run();
     }
     report.print(spec.commandLine().getOut());

@@ -3,9 +3,11 @@ package dev.webshell.bench;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
 import dev.webshell.testkit.kafka.KafkaBrokerMain;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +28,42 @@ abstract class Brokers implements AutoCloseable {
    */
   long cpuNanos() {
     return -1;
+  }
+
+  /**
+   * The CPU time the broker's JIT compiler threads have used so far, in nanoseconds, or -1 when it
+   * is not known (as {@link #cpuNanos}, and on systems without Linux's {@code /proc}). A compiler
+   * thread that HotSpot stopped in between no longer counts, so this may fall short.
+   */
+  long jitCpuNanos() {
+    return -1;
+  }
+
+  /**
+   * The CPU nanoseconds used so far by the threads of process {@code pid} that HotSpot names as its
+   * JIT compilers ({@code C1 CompilerThread0}, {@code C2 CompilerThread1}, ...), read from {@code
+   * /proc/<pid>/task/<tid>/schedstat}; -1 where there is no such directory.
+   */
+  static long compilerThreadsCpuNanos(Path proc, long pid) {
+    Path tasks = proc.resolve(Long.toString(pid)).resolve("task");
+    long sum = 0;
+    try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+      for (Path thread : threads) {
+        try {
+          String name = Files.readString(thread.resolve("comm")).trim();
+          if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+            String stat = Files.readString(thread.resolve("schedstat")).trim();
+            int space = stat.indexOf(' ');
+            sum += Long.parseLong(space < 0 ? stat : stat.substring(0, space));
+          }
+        } catch (IOException | RuntimeException e) {
+          // the thread ended between the listing and the reading: it no longer counts
+        }
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return sum;
   }
 
   /** CPU nanoseconds between two readings of {@link #cpuNanos}; -1 if either is not known. */
@@ -124,6 +162,11 @@ abstract class Brokers implements AutoCloseable {
       @Override
       long cpuNanos() {
         return cpuNanos(p.toHandle());
+      }
+
+      @Override
+      long jitCpuNanos() {
+        return compilerThreadsCpuNanos(Path.of("/proc"), p.pid());
       }
 
       @Override

@@ -36,7 +36,8 @@ final class DetectorPhase {
       long alertsSeen,
       HeapWatch heap,
       CpuMeter.Reading cpu,
-      long brokerCpuNanos) {}
+      long brokerCpuNanos,
+      long brokerJitNanos) {}
 
   /** What runs once a round's detector has finished the topic, before it is closed. */
   interface AfterThroughput {
@@ -51,9 +52,11 @@ final class DetectorPhase {
   private final short replication;
   private final PrintWriter err;
   private final LongSupplier brokerCpu;
+  private final LongSupplier brokerJit;
 
   /**
    * @param brokerCpu the broker's CPU time so far ({@link Brokers#cpuNanos})
+   * @param brokerJit its JIT compilers' CPU time so far ({@link Brokers#jitCpuNanos})
    */
   DetectorPhase(
       BenchOptions o,
@@ -62,7 +65,8 @@ final class DetectorPhase {
       RuleSpec rule,
       short replication,
       PrintWriter err,
-      LongSupplier brokerCpu) {
+      LongSupplier brokerCpu,
+      LongSupplier brokerJit) {
     this.o = o;
     this.clients = clients;
     this.registryConfig = registryConfig;
@@ -70,6 +74,7 @@ final class DetectorPhase {
     this.replication = replication;
     this.err = err;
     this.brokerCpu = brokerCpu;
+    this.brokerJit = brokerJit;
   }
 
   /**
@@ -104,6 +109,7 @@ final class DetectorPhase {
       Map<TopicPartition, Long> inputEnd = caughtUp.endOffsets(clients.inputPartitions(input));
       CpuMeter cpu = CpuMeter.threadsNamed(app + "-").start();
       long brokerStart = brokerCpu.getAsLong();
+      long brokerJitStart = brokerJit.getAsLong();
       long deadline = running + TimeUnit.MINUTES.toNanos(8);
       long nextCheck = 0;
       while (System.nanoTime() < deadline) {
@@ -127,6 +133,7 @@ final class DetectorPhase {
       }
       CpuMeter.Reading used = cpu.stop();
       long brokerNanos = Brokers.between(brokerStart, brokerCpu.getAsLong());
+      long brokerJitNanos = Brokers.between(brokerJitStart, brokerJit.getAsLong());
       heap.stop();
       if (doneOffsets == 0 || alertsSeen < expectedAlerts) {
         throw new IllegalStateException(
@@ -144,7 +151,8 @@ final class DetectorPhase {
               alertsSeen,
               heap,
               used,
-              brokerNanos),
+              brokerNanos,
+              brokerJitNanos),
           detector,
           reader);
     } finally {

@@ -17,6 +17,11 @@ record Round(RawConsumerPhase.Result raw, DetectorPhase.Result det) {
     return CpuMeter.microsPer(raw.brokerCpuNanos(), events);
   }
 
+  /** CPU seconds of the broker's JIT compilers while the detector read; -1 if not known. */
+  double detBrokerJitSeconds() {
+    return det.brokerJitNanos() < 0 ? -1 : det.brokerJitNanos() / 1e9;
+  }
+
   /** The broker's CPU microseconds per event while the detector read; -1 if not known. */
   double detBrokerMicrosPer(long events) {
     return CpuMeter.microsPer(det.brokerCpuNanos(), events);

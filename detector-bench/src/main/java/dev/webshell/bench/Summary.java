@@ -24,9 +24,12 @@ final class Summary {
         r.brokerCpuKnown()
             ? String.format(
                 Locale.ROOT,
-                " | broker %.2f / %.2f us CPU/ev",
+                " | broker %.2f / %.2f us CPU/ev%s",
                 r.rawBrokerMicrosPer(events),
-                r.detBrokerMicrosPer(events))
+                r.detBrokerMicrosPer(events),
+                r.detBrokerJitSeconds() < 0
+                    ? ""
+                    : String.format(Locale.ROOT, ", JIT %.1f s CPU", r.detBrokerJitSeconds()))
             : "";
     report.row(
         o.roundName(round) + (o.timed(round) ? "" : " (untimed)"),
@@ -88,6 +91,13 @@ final class Summary {
           Stats.round2(
               Stats.median(
                   timed.stream().mapToDouble(r -> r.detBrokerMicrosPer(events)).toArray())));
+    }
+    if (timed.stream().allMatch(r -> r.detBrokerJitSeconds() >= 0)) {
+      // a broker still compiling takes CPU from the detector on a small machine: a sign that the
+      // warm-up was too short for the broker's code the detector's requests run
+      report.put(
+          "brokerJitCpuSecondsDuringDetectorRounds",
+          timed.stream().map(r -> Stats.round2(r.detBrokerJitSeconds())).toList());
     }
     report.put(
         "jitSecondsDuringDetectorRounds",

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The broker's CPU per event in each phase, reported when the broker is a child process. */
 class BrokerCpuTest {
@@ -18,11 +21,15 @@ class BrokerCpuTest {
       new BenchOptions(EVENTS, 1, 0, "json", null, "child", 4, 10, 333, "kql", Map.of(), 0, 2, 1L);
 
   private static Round round(long rawBrokerNanos, long detectorBrokerNanos) {
+    return round(rawBrokerNanos, detectorBrokerNanos, -1);
+  }
+
+  private static Round round(long rawBrokerNanos, long detectorBrokerNanos, long brokerJitNanos) {
     CpuMeter.Reading cpu = new CpuMeter.Reading(2_000_000, 0);
     return new Round(
         new RawConsumerPhase.Result(400_000, 1_000, cpu, rawBrokerNanos),
         new DetectorPhase.Result(
-            "app", 200_000, 5, 1, 0, new HeapWatch(), cpu, detectorBrokerNanos));
+            "app", 200_000, 5, 1, 0, new HeapWatch(), cpu, detectorBrokerNanos, brokerJitNanos));
   }
 
   private static String printed(Report report) throws Exception {
@@ -53,6 +60,41 @@ class BrokerCpuTest {
     assertTrue(out.contains("| broker 1.00 / 3.00 us CPU/ev"), out);
     assertTrue(out.contains("\"brokerCpuMicrosPerEventDuringRawConsumer\":1.5"), out);
     assertTrue(out.contains("\"brokerCpuMicrosPerEventDuringDetector\":4.0"), out);
+  }
+
+  @Test
+  void shouldReportTheBrokersJitCpuInEachTimedRoundWhenEveryOneKnowsIt() throws Exception {
+    Report report = new Report();
+    Summary summary = new Summary(OPTIONS, report);
+    Round first = round(1_000_000, 3_000_000, 250_000_000);
+    Round second = round(2_000_000, 5_000_000, 40_000_000);
+    summary.round(0, first);
+    summary.timedRounds(List.of(first, second), 0);
+
+    String out = printed(report);
+    assertTrue(out.contains("| broker 1.00 / 3.00 us CPU/ev, JIT 0.3 s CPU"), out);
+    assertTrue(out.contains("\"brokerJitCpuSecondsDuringDetectorRounds\":[0.25,0.04]"), out);
+  }
+
+  @Test
+  void shouldReadTheCompilerThreadsCpuFromProcAndNoOtherThreads(@TempDir Path proc)
+      throws Exception {
+    Path tasks = Files.createDirectories(proc.resolve("42").resolve("task"));
+    thread(tasks, "1", "java", "9000000000 1 1");
+    thread(tasks, "2", "C2 CompilerThre", "300 2 2");
+    thread(tasks, "3", "C1 CompilerThre", "40 3 3");
+    thread(tasks, "4", "data-plane-kafk", "5000 4 4");
+    Files.createDirectories(tasks.resolve("5")); // a thread that ended while it was read
+
+    assertEquals(340, Brokers.compilerThreadsCpuNanos(proc, 42));
+    assertEquals(-1, Brokers.compilerThreadsCpuNanos(proc, 43));
+  }
+
+  private static void thread(Path tasks, String tid, String name, String schedstat)
+      throws Exception {
+    Path t = Files.createDirectories(tasks.resolve(tid));
+    Files.writeString(t.resolve("comm"), name + "\n");
+    Files.writeString(t.resolve("schedstat"), schedstat + "\n");
   }
 
   @Test
