@@ -34,9 +34,10 @@ import java.util.stream.IntStream;
  * </ul>
  *
  * A column given twice keeps its last value, as in {@link FlatJsonDecoder#readFields}. An envelope
- * (first name {@code records}), a row whose first name of one family says Windows (when the format
- * leaves that open; see {@link JsonInputDecoder#decode}), a row that lacks a DeviceId or Timestamp,
- * or whose Timestamp does not parse is {@link Outcome#UNSURE} too.
+ * (first name {@code records}), a row that lacks a DeviceId or Timestamp, or whose Timestamp does
+ * not parse is {@link Outcome#UNSURE} too. A record whose first name of one family says Windows
+ * (when the format leaves that open; see {@link JsonInputDecoder#decode}) is {@link
+ * Outcome#WINDOWS}, for {@link WindowsFlatScanner}.
  *
  * <p>One scanner reads one record: the decoder is shared by the stream threads, so state lives
  * here, per call.

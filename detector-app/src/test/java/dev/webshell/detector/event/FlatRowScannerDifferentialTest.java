@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -127,28 +128,11 @@ class FlatRowScannerDifferentialTest {
     "true", "false", "null", "nul", "nullx", "tru", "truee", "fals", "falsey", "NULL", "True", "n"
   };
 
-  private static final String[] ESCAPES = {
-    "\\\"",
-    "\\\\",
-    "\\/",
-    "\\b",
-    "\\f",
-    "\\n",
-    "\\r",
-    "\\t",
-    "\\u0041",
-    "\\u00e9",
-    "\\u00E9",
-    "\\uD83D\\uDE00",
-    "\\ud800",
-    "\\u0000",
-    "\\q",
-    "\\u12",
-    "\\u12G4",
-    "\\x41",
-    "\\U0041",
-    "\\'"
-  };
+  private static final String[] ESCAPES =
+      Stream.concat(
+              JsonEscapes.VALID.stream(),
+              Stream.of("\\q", "\\u12", "\\u12G4", "\\x41", "\\U0041", "\\'"))
+          .toArray(String[]::new);
 
   private static final int[][] INVALID_UTF8 = {
     {0xC0, 0xAF},

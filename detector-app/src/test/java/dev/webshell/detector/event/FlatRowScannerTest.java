@@ -680,25 +680,8 @@ class FlatRowScannerTest {
 
   @Test
   void shouldAcceptEveryValidEscapeInAValueItSkips() {
-    String[] escapes = {
-      "\\\"",
-      "\\\\",
-      "\\/",
-      "\\b",
-      "\\f",
-      "\\n",
-      "\\r",
-      "\\t",
-      "\\u0041",
-      "\\u00e9",
-      "\\u00E9",
-      "\\uABCD",
-      "\\uabcd",
-      "\\uD83D\\uDE00",
-      "\\ud800",
-      "\\u0000",
-      "C:\\\\Windows\\\\cmd.exe"
-    };
+    List<String> escapes = new ArrayList<>(JsonEscapes.VALID);
+    escapes.add("C:\\\\Windows\\\\cmd.exe");
     for (String e : escapes) {
       assertScan(Outcome.SCREENED_OUT, with("ProcessCommandLine", "\"x" + e + "y\""));
       assertScan(Outcome.SCREENED_OUT, with("X", "\"" + e + "\""));

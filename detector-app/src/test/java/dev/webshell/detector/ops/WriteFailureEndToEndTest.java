@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -58,7 +59,14 @@ class WriteFailureEndToEndTest {
     kafka.createTopic("wf-alerts", 1, (short) 1);
     kafka.createTopic("wf-dead-letters", 1, (short) 1, Map.of("max.message.bytes", "1000"));
     Instant now = Instant.now().minusSeconds(600);
-    byte[] junk = ("{" + "x".repeat(4000)).getBytes(UTF_8); // invalid JSON, 4 KB
+    // invalid JSON, 4 KB of random letters: the detector's producers compress (lz4), and a
+    // repeated letter would shrink below the topic's limit
+    Random random = new Random(4000);
+    StringBuilder letters = new StringBuilder("{");
+    for (int i = 0; i < 4000; i++) {
+      letters.append((char) ('a' + random.nextInt(26)));
+    }
+    byte[] junk = letters.toString().getBytes(UTF_8);
     List<ProducerRecord<byte[], byte[]>> records =
         List.of(
             new ProducerRecord<>("wf-events", "dev-a".getBytes(UTF_8), line(now, "dev-a")),
