@@ -96,21 +96,25 @@ final class JsonCursor {
         i++;
         continue;
       }
-      byte e = b[i + 1];
-      switch (e) {
-        case 'b' -> out[n++] = '\b';
-        case 't' -> out[n++] = '\t';
-        case 'n' -> out[n++] = '\n';
-        case 'f' -> out[n++] = '\f';
-        case 'r' -> out[n++] = '\r';
-        case 'u' -> {
-          return withUnicodeEscapes(from, to);
-        }
-        default -> out[n++] = e; // " \\ /
+      if (b[i + 1] == 'u') {
+        return withUnicodeEscapes(from, to);
       }
+      out[n++] = (byte) escaped(b[i + 1]);
       i += 2;
     }
     return new String(out, 0, n, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+  }
+
+  /** The character a one-character escape stands for: {@code c} is the byte after its backslash. */
+  private static char escaped(byte c) {
+    return switch (c) {
+      case 'b' -> '\b';
+      case 't' -> '\t';
+      case 'n' -> '\n';
+      case 'f' -> '\f';
+      case 'r' -> '\r';
+      default -> (char) c; // " \\ /
+    };
   }
 
   /** {@link #chars} of a text with a {@code \\u} escape: the runs between escapes, one by one. */
@@ -124,19 +128,12 @@ final class JsonCursor {
         continue;
       }
       out.append(new String(b, run, i - run, StandardCharsets.UTF_8));
-      char c = (char) b[i + 1];
-      switch (c) {
-        case 'b' -> out.append('\b');
-        case 't' -> out.append('\t');
-        case 'n' -> out.append('\n');
-        case 'f' -> out.append('\f');
-        case 'r' -> out.append('\r');
-        case 'u' ->
-            out.append(
-                (char) Integer.parseInt(new String(b, i + 2, 4, StandardCharsets.ISO_8859_1), 16));
-        default -> out.append(c); // " \\ /
-      }
-      i += c == 'u' ? 6 : 2;
+      boolean unicode = b[i + 1] == 'u';
+      out.append(
+          unicode
+              ? (char) Integer.parseInt(new String(b, i + 2, 4, StandardCharsets.ISO_8859_1), 16)
+              : escaped(b[i + 1]));
+      i += unicode ? 6 : 2;
       run = i;
     }
     out.append(new String(b, run, to - run, StandardCharsets.UTF_8));
