@@ -177,6 +177,10 @@ final class FlatRowScanner {
           .map(n -> n.length() + 1 >= 8 ? JsonCursor.words(JsonCursor.ascii(n + "\"")) : null)
           .toArray(long[][]::new);
 
+  /** {@link #SCHEMA} as bytes. */
+  private static final byte[][] ASCII =
+      Arrays.stream(SCHEMA).map(JsonCursor::ascii).toArray(byte[][]::new);
+
   private final JsonCursor c;
   private String timestamp;
   private String deviceId;
@@ -364,7 +368,7 @@ final class FlatRowScanner {
     }
     for (int i : BY_LENGTH[n]) {
       // the name's closing quote is at to: compared with it, as the expected column is
-      if (QUOTED[i] != null ? c.sameWords(from, n + 1, QUOTED[i]) : c.sameAscii(from, SCHEMA[i])) {
+      if (QUOTED[i] != null ? c.sameWords(from, n + 1, QUOTED[i]) : c.sameBytes(from, ASCII[i])) {
         return i;
       }
     }

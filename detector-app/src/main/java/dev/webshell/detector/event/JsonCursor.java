@@ -71,8 +71,12 @@ final class JsonCursor {
    * Jackson's does.
    */
   String chars(int from, int to) {
+    // most texts are plain ASCII: the first byte that is not, or a backslash, eight at a time
+    int i = Math.min(special(from), to);
+    if (i == to) {
+      return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+    }
     boolean ascii = true;
-    int i = from;
     while (i < to && b[i] != '\\') {
       ascii &= b[i] >= 0;
       i++;
@@ -103,6 +107,36 @@ final class JsonCursor {
       i += 2;
     }
     return new String(out, 0, n, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+  }
+
+  /**
+   * {@code WindowsValues.lastPathElement(text(from, to))}, building only the characters after the
+   * last separator: a {@code /} byte, and the escapes {@code \\\\} and {@code \\/}, spell one in
+   * the text. A {@code \\u} escape may spell one too, so the text after the cut is cut again.
+   */
+  String lastPathElement(int from, int to) {
+    if (b[from] != '"') {
+      return WindowsValues.lastPathElement(text(from, to));
+    }
+    int last = to - 1;
+    int cut = from + 1;
+    int i = cut;
+    while (i < last) {
+      byte c = b[i];
+      if (c == '\\') {
+        byte e = b[i + 1];
+        i += 2;
+        if (e == '\\' || e == '/') {
+          cut = i;
+        }
+      } else {
+        i++;
+        if (c == '/') {
+          cut = i;
+        }
+      }
+    }
+    return WindowsValues.lastPathElement(chars(cut, last));
   }
 
   /** The character a one-character escape stands for: {@code c} is the byte after its backslash. */
@@ -483,10 +517,10 @@ final class JsonCursor {
     return ~expect(p, '}');
   }
 
-  /** Whether the bytes from {@code from} spell {@code ascii}, a string of ASCII characters. */
-  boolean sameAscii(int from, String ascii) {
-    for (int i = 0; i < ascii.length(); i++) {
-      if (b[from + i] != ascii.charAt(i)) {
+  /** Whether the bytes from {@code from} are {@code ascii} (which fits before {@link #end}). */
+  boolean sameBytes(int from, byte[] ascii) {
+    for (int i = 0; i < ascii.length; i++) {
+      if (b[from + i] != ascii[i]) {
         return false;
       }
     }

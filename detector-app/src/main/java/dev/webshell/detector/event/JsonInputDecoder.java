@@ -120,10 +120,10 @@ public final class JsonInputDecoder {
    * match holds only its Timestamp, DeviceId, ReportId and ProcessId; whether a message decodes,
    * its failures, skipped categories and every event that can match are the same as without one. A
    * Windows creation whose file names say it cannot take part in a match ({@link
-   * RecordScreen#mayMatterToTheTree}) holds no command lines, account or lineage keys, and its
-   * lineage is null exactly where the whole one would be; everything else is as without a screen.
-   * It is decided in the one reading of the record, after the names: reading a record again when it
-   * mattered cost more than it saved (docs/performance.md).
+   * RecordScreen#mayMatterToTheTree}) holds no folder paths, command lines, account or lineage
+   * keys, and its lineage is null exactly where the whole one would be; everything else is as
+   * without a screen. It is decided in the one reading of the record, after the names: reading a
+   * record again when it mattered cost more than it saved (docs/performance.md).
    *
    * <p>With a screen, a record is first given to {@link FlatRowScanner} (flat Defender rows) and
    * then to {@link WindowsFlatScanner} (flat Windows records), which read the common records

@@ -12,8 +12,8 @@ package dev.webshell.detector.event;
  *   <li>{@link #mayMatterToTheTree}, for a Windows process creation (Sysmon, 4688, ECS): {@code
  *       false} must mean that no creation with these two file names can take part in a match,
  *       through the process tree or, when it has no lineage, directly; the decoder then returns the
- *       event without its command lines and account, and with a lineage without keys (null when the
- *       record names no process).
+ *       event without its folder paths, command lines and account, and with a lineage without keys
+ *       (null when the record names no process).
  * </ul>
  */
 @FunctionalInterface

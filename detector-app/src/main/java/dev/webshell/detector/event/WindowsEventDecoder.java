@@ -244,6 +244,19 @@ final class WindowsEventDecoder {
     }
 
     String data(String name) {
+      if (lazySpans != null) {
+        // a flat record's maps are empty: only the spans and the EventData XML can hold it
+        int i = lazyIndex(name);
+        if (i < 0) {
+          return xml.get(name);
+        }
+        String v = lazyTexts[i];
+        if (v == null) {
+          v = lazySource.text(lazySpans[2 * i], lazySpans[2 * i + 1]);
+          lazyTexts[i] = v;
+        }
+        return v == null ? xml.get(name) : v;
+      }
       String v = winlog.get(name);
       if (v == null) {
         v = nested.get(name);
@@ -251,24 +264,43 @@ final class WindowsEventDecoder {
       if (v == null) {
         v = top.get(name);
       }
-      if (v == null && lazySpans != null) {
-        Integer i = LAZY_INDEX.get(name);
-        if (i != null && lazySpans[2 * i] != 0) {
-          v = lazyTexts[i];
-          if (v == null) {
-            v = lazySource.text(lazySpans[2 * i], lazySpans[2 * i + 1]);
-            lazyTexts[i] = v;
-          }
-        }
-      }
       return v == null ? xml.get(name) : v;
     }
 
+    /** {@code data(name) != null}, without building the text of a flat record's field. */
+    boolean has(String name) {
+      if (lazySpans != null) {
+        int i = lazyIndex(name);
+        if (i >= 0 && (lazyTexts[i] != null || lazySource.b[lazySpans[2 * i]] != 'n')) {
+          return true; // a value other than null: JsonCursor#text is null for null only
+        }
+        return xml.get(name) != null;
+      }
+      return data(name) != null;
+    }
+
+    /**
+     * {@code WindowsValues.lastPathElement(data(name))}: for a flat record's field, without
+     * building the rest of the path.
+     */
+    String fileName(String name) {
+      if (lazySpans != null) {
+        int i = lazyIndex(name);
+        if (i >= 0 && lazyTexts[i] == null && lazySource.b[lazySpans[2 * i]] != 'n') {
+          return lazySource.lastPathElement(lazySpans[2 * i], lazySpans[2 * i + 1]);
+        }
+      }
+      return WindowsValues.lastPathElement(data(name));
+    }
+
+    /** The index of {@code name} in {@link #LAZY} when this record holds it, or -1. */
+    private int lazyIndex(String name) {
+      Integer i = LAZY_INDEX.get(name);
+      return i != null && lazySpans[2 * i] != 0 ? i : -1;
+    }
+
     boolean hasRawProcess() {
-      return data("Image") != null
-          || data("NewProcessName") != null
-          || data("CommandLine") != null
-          || data("ProcessGuid") != null;
+      return has("Image") || has("NewProcessName") || has("CommandLine") || has("ProcessGuid");
     }
   }
 
@@ -433,20 +465,19 @@ final class WindowsEventDecoder {
   }
 
   private ProcessEvent fromSysmon(Fields f, String device, long micros, Long reportId) {
-    String image = f.data("Image");
-    String parentImage = f.data("ParentImage");
     String guid = f.data("ProcessGuid");
     String parentGuid = f.data("ParentProcessGuid");
     Long pid = WindowsValues.processId(f.data("ProcessId"), "ProcessId");
-    String fileName = WindowsValues.lastPathElement(image);
-    String parentFileName = WindowsValues.lastPathElement(parentImage);
+    String fileName = f.fileName("Image");
+    String parentFileName = f.fileName("ParentImage");
     boolean whole = mayMatter(fileName, parentFileName);
     ProcessLineage lineage =
         lineage(whole, guid, parentGuid, pid, f.data("ParentProcessId"), "ParentProcessId");
     if (!whole) {
-      return setAside(
-          micros, device, fileName, parentFileName, parentImage, image, reportId, pid, lineage);
+      return setAside(micros, device, fileName, parentFileName, reportId, pid, lineage);
     }
+    String image = f.data("Image");
+    String parentImage = f.data("ParentImage");
     return new ProcessEvent(
         micros,
         device,
@@ -467,24 +498,22 @@ final class WindowsEventDecoder {
   }
 
   private ProcessEvent fromSecurity(Fields f, String device, long micros, Long reportId) {
-    String image = f.data("NewProcessName");
-    String parentImage = f.data("ParentProcessName");
     Long pid = WindowsValues.processId(f.data("NewProcessId"), "NewProcessId");
     Long parentPid = WindowsValues.processId(f.data("ProcessId"), "ProcessId");
-    String fileName = WindowsValues.lastPathElement(image);
-    String parentFileName = WindowsValues.lastPathElement(parentImage);
+    String fileName = f.fileName("NewProcessName");
+    String parentFileName = f.fileName("ParentProcessName");
     if (!mayMatter(fileName, parentFileName)) {
       return setAside(
           micros,
           device,
           fileName,
           parentFileName,
-          parentImage,
-          image,
           reportId,
           pid,
           ProcessLineage.keyless(KeyKind.PID, pid != null || parentPid != null));
     }
+    String image = f.data("NewProcessName");
+    String parentImage = f.data("ParentProcessName");
     String target = f.data("TargetUserName");
     String account =
         target != null && !target.isEmpty() && !target.equals("-")
@@ -523,7 +552,7 @@ final class WindowsEventDecoder {
     ProcessLineage lineage =
         lineage(whole, entity, parentEntity, pid, p.get("parent.pid"), "process.parent.pid");
     if (!whole) {
-      return setAside(micros, device, name, parentName, parentExe, exe, reportId, pid, lineage);
+      return setAside(micros, device, name, parentName, reportId, pid, lineage);
     }
     return new ProcessEvent(
         micros,
@@ -574,15 +603,14 @@ final class WindowsEventDecoder {
 
   /**
    * A creation that {@link RecordScreen#mayMatterToTheTree} set aside: as the mapping builds it,
-   * but without its command lines and account, and with {@link ProcessLineage#keyless} lineage.
+   * but without its folder paths, command lines and account, and with {@link
+   * ProcessLineage#keyless} lineage.
    */
   private static ProcessEvent setAside(
       long micros,
       String device,
       String fileName,
       String parentFileName,
-      String parentFolderPath,
-      String folderPath,
       Long reportId,
       Long pid,
       ProcessLineage lineage) {
@@ -595,8 +623,8 @@ final class WindowsEventDecoder {
         parentFileName,
         null,
         null,
-        parentFolderPath,
-        folderPath,
+        null,
+        null,
         reportId,
         pid,
         null,

@@ -22,10 +22,19 @@ import java.util.stream.Stream;
  */
 final class WindowsFlatScanner {
   /**
-   * A top-level name the mapping knows: the string it switches on, whether it holds an object, and
-   * its index in {@link WindowsEventDecoder#LAZY}, or -1.
+   * A top-level name the mapping knows: the string it switches on, whether it holds an object, its
+   * index in {@link WindowsEventDecoder#LAZY} or -1, and its bytes ({@link JsonCursor#words} of
+   * them for a name of eight or more).
    */
-  private record Known(String name, boolean object, int lazy) {}
+  private record Known(String name, boolean object, int lazy, byte[] ascii, long[] words) {
+    Known(String name, boolean object, int lazy) {
+      this(name, object, lazy, JsonCursor.ascii(name), null);
+    }
+
+    Known {
+      words = ascii.length >= 8 ? JsonCursor.words(ascii) : null;
+    }
+  }
 
   /** The known names by length. */
   private static final Known[][] BY_LENGTH = byLength();
@@ -104,7 +113,7 @@ final class WindowsFlatScanner {
       return null;
     }
     for (Known k : BY_LENGTH[n]) {
-      if (c.sameAscii(from, k.name())) {
+      if (k.words() != null ? c.sameWords(from, n, k.words()) : c.sameBytes(from, k.ascii())) {
         return k;
       }
     }

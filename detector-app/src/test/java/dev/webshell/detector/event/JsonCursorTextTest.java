@@ -12,14 +12,21 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** {@link JsonCursor#text} of a string value is the text Jackson's {@code getText} gives. */
+/**
+ * {@link JsonCursor#text} of a string value is the text Jackson's {@code getText} gives, and {@link
+ * JsonCursor#lastPathElement} is that text's last path element.
+ */
 class JsonCursorTextTest {
   private static final JsonFactory JSON = new JsonFactory();
 
-  /** Pieces of a string's JSON: plain, every escape, and characters of two to four bytes. */
+  /**
+   * Pieces of a string's JSON: plain, path separators, every escape, and characters of two to four
+   * bytes.
+   */
   private static final List<String> PIECES =
       Stream.concat(
-              Stream.of("C:", "Windows", " ", "é", "€", "😀", "®"), JsonEscapes.VALID.stream())
+              Stream.of("C:", "Windows", " ", "é", "€", "😀", "®", "/", "\\\\", "\\/"),
+              Stream.concat(JsonEscapes.VALID.stream(), Stream.of("\\u005c", "\\u005C", "\\u002f")))
           .toList();
 
   @Test
@@ -38,6 +45,9 @@ class JsonCursorTextTest {
     assertSameText("\\\"C:\\\\Program Files\\\\x.exe\\\" /c \\\"whoami\\\"");
     assertSameText("c:\\\\windows\\\\system32\\\\inetsrv\\\\w3wp.exe -ap \\\"Café\\\"");
     assertSameText("\\\\\\\\.\\\\pipe\\\\iisipm");
+    assertSameText("C:\\\\inetpub\\\\");
+    assertSameText("/usr/sbin/httpd");
+    assertSameText("C:\\/x\\u005cw3wp.exe");
   }
 
   @Test
@@ -64,5 +74,18 @@ class JsonCursorTextTest {
       jackson = p.getText();
     }
     assertEquals(jackson, c.text(0, end), inner);
+    assertEquals(WindowsValues.lastPathElement(jackson), c.lastPathElement(0, end), inner);
+  }
+
+  @Test
+  void shouldCutTheLastPathElementOfOtherValuesAsOfTheirText() {
+    for (String value : List.of("null", "12", "-1.5e3", "true", "false")) {
+      byte[] json = value.getBytes(UTF_8);
+      JsonCursor c = new JsonCursor(json);
+      assertEquals(
+          WindowsValues.lastPathElement(c.text(0, json.length)),
+          c.lastPathElement(0, json.length),
+          value);
+    }
   }
 }

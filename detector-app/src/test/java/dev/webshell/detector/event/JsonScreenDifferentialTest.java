@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * can match and every Windows creation that can matter is the same event; a Defender event it
  * screened out has the same Timestamp, DeviceId, ReportId and ProcessId (all the detector reads of
  * an event that does not match) and the rule's verdict on the whole event is no; a Windows creation
- * it set aside differs only in its command lines, account and lineage keys ({@link
+ * it set aside differs only in its folder paths, command lines, account and lineage keys ({@link
  * ScreenComparison}).
  */
 class JsonScreenDifferentialTest {

@@ -21,9 +21,9 @@ import java.util.function.Supplier;
  * skipped categories and number of events; every Defender event that may match and every Windows
  * creation that may matter is the same event; a screened-out Defender event keeps the same
  * Timestamp, DeviceId, ReportId and ProcessId and cannot match; a Windows creation set aside is the
- * same event without command lines, account and lineage keys, its lineage is null exactly where the
- * whole one is, and the whole one neither matters to the tree nor matches. It counts what it saw,
- * so a test can prove it was not vacuous.
+ * same event without folder paths, command lines, account and lineage keys, its lineage is null
+ * exactly where the whole one is, and the whole one neither matters to the tree nor matches. It
+ * counts what it saw, so a test can prove it was not vacuous.
  */
 final class ScreenComparison {
   private final Map<String, Integer> seen = new TreeMap<>();
@@ -118,8 +118,8 @@ final class ScreenComparison {
                 full.initiatingProcessFileName(),
                 full.initiatingProcessParentFileName(),
                 null,
-                full.initiatingProcessFolderPath(),
-                full.folderPath(),
+                null,
+                null,
                 full.reportId(),
                 full.processId(),
                 null,

@@ -163,7 +163,8 @@ class WindowsFlatScannerTest {
     ProcessEvent e = screened(json);
     assertEquals("conhost.exe", e.fileName());
     assertEquals("svchost.exe", e.initiatingProcessFileName());
-    assertEquals("C:\\Windows\\System32\\conhost.exe", e.folderPath());
+    assertNull(e.folderPath());
+    assertNull(e.initiatingProcessFolderPath());
     assertEquals(26040L, e.processId());
     assertNull(e.processCommandLine());
     assertNull(e.initiatingProcessCommandLine());
