@@ -190,6 +190,26 @@ final class JsonCursor {
     return true;
   }
 
+  /** {@link #tail(byte[], int, int)} of this input's bytes. */
+  long tail(int from, int n) {
+    return tail(b, from, n);
+  }
+
+  /**
+   * The last eight of the {@code n} bytes of {@code a} at {@code from} as {@link #LONGS} reads
+   * them; fewer than eight in the low bytes of the word, the rest zero.
+   */
+  static long tail(byte[] a, int from, int n) {
+    if (n >= 8) {
+      return (long) LONGS.get(a, from + n - 8);
+    }
+    long w = 0;
+    for (int i = n - 1; i >= 0; i--) {
+      w = w << 8 | (a[from + i] & 0xFF);
+    }
+    return w;
+  }
+
   /**
    * A column's last eight bytes, then its eight-byte words from the start (the last may overlap).
    */

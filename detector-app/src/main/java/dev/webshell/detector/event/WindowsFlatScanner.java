@@ -1,6 +1,7 @@
 package dev.webshell.detector.event;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -23,21 +24,31 @@ import java.util.stream.Stream;
 final class WindowsFlatScanner {
   /**
    * A top-level name the mapping knows: the string it switches on, whether it holds an object, its
-   * index in {@link WindowsEventDecoder#LAZY} or -1, and its bytes ({@link JsonCursor#words} of
-   * them for a name of eight or more).
+   * index in {@link WindowsEventDecoder#LAZY} or -1, and its bytes: their {@link JsonCursor#tail},
+   * and for a name longer than eight bytes their {@link JsonCursor#words}.
    */
-  private record Known(String name, boolean object, int lazy, byte[] ascii, long[] words) {
-    Known(String name, boolean object, int lazy) {
-      this(name, object, lazy, JsonCursor.ascii(name), null);
-    }
-
-    Known {
-      words = ascii.length >= 8 ? JsonCursor.words(ascii) : null;
+  record Known(String name, boolean object, int lazy, int length, long tail, long[] words) {
+    static Known of(String name, boolean object, int lazy) {
+      byte[] ascii = JsonCursor.ascii(name);
+      return new Known(
+          name,
+          object,
+          lazy,
+          ascii.length,
+          JsonCursor.tail(ascii, 0, ascii.length),
+          ascii.length > 8 ? JsonCursor.words(ascii) : null);
     }
   }
 
-  /** The known names by length. */
-  private static final Known[][] BY_LENGTH = byLength();
+  /**
+   * The known names by the hash of their length and tail, with linear probing: a name is looked up
+   * once per member of every record, so with one multiplication rather than a compare per name of
+   * its length.
+   */
+  private static final Known[] TABLE = table();
+
+  private static final int LONGEST =
+      Arrays.stream(TABLE).filter(k -> k != null).mapToInt(Known::length).max().orElse(0);
 
   private final JsonCursor c;
 
@@ -107,31 +118,45 @@ final class WindowsFlatScanner {
   }
 
   /** The known name spelled by {@code [from, to)}, or {@code null}. */
-  private Known known(int from, int to) {
+  Known known(int from, int to) {
     int n = to - from;
-    if (n >= BY_LENGTH.length) {
+    if (n > LONGEST) {
       return null;
     }
-    for (Known k : BY_LENGTH[n]) {
-      if (k.words() != null ? c.sameWords(from, n, k.words()) : c.sameBytes(from, k.ascii())) {
+    long tail = c.tail(from, n);
+    for (int i = slot(n, tail); TABLE[i] != null; i = (i + 1) & (TABLE.length - 1)) {
+      Known k = TABLE[i];
+      // up to eight bytes the tail is the whole name
+      if (k.length() == n && k.tail() == tail && (n <= 8 || c.sameWords(from, n, k.words()))) {
         return k;
       }
     }
     return null;
   }
 
-  private static Known[][] byLength() {
+  private static int slot(int length, long tail) {
+    return (int) ((tail * 0x9E3779B97F4A7C15L) >>> 40 ^ length) & (TABLE_SIZE - 1);
+  }
+
+  private static final int TABLE_SIZE = 256;
+
+  private static Known[] table() {
     List<Known> all =
         Stream.concat(
                 WindowsEventDecoder.FLAT_SCALARS.stream()
-                    .map(n -> new Known(n, false, WindowsEventDecoder.LAZY.indexOf(n))),
-                WindowsEventDecoder.FLAT_OBJECTS.stream().map(n -> new Known(n, true, -1)))
+                    .map(n -> Known.of(n, false, WindowsEventDecoder.LAZY.indexOf(n))),
+                WindowsEventDecoder.FLAT_OBJECTS.stream().map(n -> Known.of(n, true, -1)))
             .toList();
-    int longest = all.stream().mapToInt(k -> k.name().length()).max().orElse(0);
-    Known[][] out = new Known[longest + 1][];
-    for (int n = 0; n <= longest; n++) {
-      int length = n;
-      out[n] = all.stream().filter(k -> k.name().length() == length).toArray(Known[]::new);
+    Known[] out = new Known[TABLE_SIZE];
+    if (all.size() > TABLE_SIZE / 2) {
+      throw new IllegalStateException("the table of known names is too small");
+    }
+    for (Known k : all) {
+      int i = slot(k.length(), k.tail());
+      while (out[i] != null) {
+        i = (i + 1) & (TABLE_SIZE - 1);
+      }
+      out[i] = k;
     }
     return out;
   }

@@ -4,13 +4,18 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,6 +85,35 @@ class WindowsFlatScannerTest {
       assertNull(scan(line), line);
       assertNull(scan(InputFormat.ECS, line), line);
     }
+  }
+
+  @Test
+  void shouldKnowEveryNameTheMappingReadsAndNothingOneByteAway() {
+    Set<String> names = new HashSet<>(WindowsEventDecoder.FLAT_SCALARS);
+    names.addAll(WindowsEventDecoder.FLAT_OBJECTS);
+    int tried = 0;
+    for (String name : names) {
+      assertEquals(name, known(name));
+      List<String> near = new ArrayList<>(List.of(name + "x", name.substring(1), "x" + name));
+      near.add(name.substring(0, name.length() - 1));
+      for (int i = 0; i < name.length(); i++) {
+        char ch = name.charAt(i);
+        char other = Character.isUpperCase(ch) ? Character.toLowerCase(ch) : (char) (ch ^ 1);
+        near.add(name.substring(0, i) + other + name.substring(i + 1));
+      }
+      for (String n : near) {
+        // a neighbour may be another known name ("EventID", "EventId"): then it is that one
+        assertEquals(names.contains(n) ? n : null, known(n), n);
+        tried++;
+      }
+    }
+    assertTrue(tried > 500, "tried " + tried);
+  }
+
+  private static String known(String name) {
+    byte[] json = ("{\"" + name + "\":1}").getBytes(StandardCharsets.US_ASCII);
+    WindowsFlatScanner.Known k = new WindowsFlatScanner(json).known(2, 2 + name.length());
+    return k == null ? null : k.name();
   }
 
   @Test
