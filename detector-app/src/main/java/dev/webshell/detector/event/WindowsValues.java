@@ -43,6 +43,10 @@ final class WindowsValues {
     if (text == null) {
       return null;
     }
+    long plain = plainDigits(text);
+    if (plain >= 0) {
+      return plain;
+    }
     String s = text.trim();
     if (s.isEmpty()) {
       return null;
@@ -62,6 +66,10 @@ final class WindowsValues {
     if (text == null) {
       return null;
     }
+    long plain = plainDigits(text);
+    if (plain >= 0) {
+      return plain;
+    }
     try {
       return Long.parseLong(text.trim());
     } catch (NumberFormatException e) {
@@ -69,9 +77,33 @@ final class WindowsValues {
     }
   }
 
+  /**
+   * The value of {@code s} when it is one to eighteen ASCII digits, the common case, which the
+   * parsers below read without their trim; otherwise -1.
+   */
+  private static long plainDigits(String s) {
+    int n = s.length();
+    if (n == 0 || n > 18) {
+      return -1;
+    }
+    long v = 0;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
   static Integer eventId(String text) {
     if (text == null) {
       return null;
+    }
+    long plain = text.length() <= 9 ? plainDigits(text) : -1;
+    if (plain >= 0) {
+      return (int) plain;
     }
     try {
       return Integer.parseInt(text.trim());
