@@ -124,7 +124,7 @@ final class WindowsFlatScanner {
       return null;
     }
     long tail = c.tail(from, n);
-    for (int i = slot(n, tail); TABLE[i] != null; i = (i + 1) & (TABLE.length - 1)) {
+    for (int i = slot(n, tail); TABLE[i] != null; i = next(i)) {
       Known k = TABLE[i];
       // up to eight bytes the tail is the whole name
       if (k.length() == n && k.tail() == tail && (n <= 8 || c.sameWords(from, n, k.words()))) {
@@ -136,6 +136,11 @@ final class WindowsFlatScanner {
 
   private static int slot(int length, long tail) {
     return (int) ((tail * 0x9E3779B97F4A7C15L) >>> 40 ^ length) & (TABLE_SIZE - 1);
+  }
+
+  /** The slot after {@code i}, the first after the last (linear probing). */
+  private static int next(int i) {
+    return (i + 1) & (TABLE_SIZE - 1);
   }
 
   private static final int TABLE_SIZE = 256;
@@ -154,7 +159,7 @@ final class WindowsFlatScanner {
     for (Known k : all) {
       int i = slot(k.length(), k.tail());
       while (out[i] != null) {
-        i = (i + 1) & (TABLE_SIZE - 1);
+        i = next(i);
       }
       out[i] = k;
     }
