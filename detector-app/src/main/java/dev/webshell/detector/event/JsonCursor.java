@@ -30,11 +30,11 @@ final class JsonCursor {
 
   private static final long HIGH_BITS = 0x8080808080808080L;
 
-  private static final long QUOTES = 0x2222222222222222L;
+  private static final long TWOS = 0x0202020202020202L;
+
+  private static final long QUOTE_OR_BELOW = 0x2121212121212121L;
 
   private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
-
-  private static final long SPACES = 0x2020202020202020L;
 
   private static final byte[] TRUE = ascii("true");
 
@@ -331,16 +331,17 @@ final class JsonCursor {
    *
    * <p>Most of a row's bytes are names and values between such bytes, so they are tested eight at a
    * time, with the bit tricks of "Bit Twiddling Hacks" (haszero, hasless): for an ASCII byte {@code
-   * x}, the high bit of {@code x - 1} is set only when {@code x} is zero, and that of {@code x -
-   * 0x20} only when {@code x} is below 0x20; a byte of 0x80 or above sets its own high bit in
-   * {@code w}, so the usual {@code & ~x} of haszero is not needed. A borrow into the next byte
-   * comes only from a byte that is itself special, so the lowest set bit always marks the first
-   * one.
+   * x}, the high bit of {@code (x ^ 0x5C) - 1} is set only when {@code x} is a backslash, and that
+   * of {@code (x ^ 0x02) - 0x21} only when {@code x} is a quote or below 0x20 (flipping bit 1 maps
+   * the quote to 0x20 and the controls onto themselves: one test for both); a byte of 0x80 or above
+   * sets its own high bit in {@code w}, so the usual {@code & ~x} of haszero is not needed. A
+   * borrow into the next byte comes only from a byte that is itself special, so the lowest set bit
+   * always marks the first one.
    */
   int special(int p) {
     while (p + 8 <= end) {
       long w = (long) LONGS.get(b, p);
-      long found = ((w ^ QUOTES) - ONES | (w ^ BACKSLASHES) - ONES | (w - SPACES) | w) & HIGH_BITS;
+      long found = ((w ^ TWOS) - QUOTE_OR_BELOW | (w ^ BACKSLASHES) - ONES | w) & HIGH_BITS;
       if (found != 0) {
         return p + (Long.numberOfTrailingZeros(found) >>> 3);
       }

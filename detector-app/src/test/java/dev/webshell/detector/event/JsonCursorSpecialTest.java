@@ -44,6 +44,79 @@ class JsonCursorSpecialTest {
     }
   }
 
+  /** A string's end as the grammar says it, a byte at a time; -1 where the cursor is unsure. */
+  private static int stringEnd(JsonCursor c, byte[] b, int p) {
+    try {
+      while (p < b.length) {
+        byte x = b[p];
+        if (x == '"') {
+          return p + 1;
+        } else if (x == '\\') {
+          p = c.escape(p + 1);
+        } else if (x < 0) {
+          p = c.utf8(p);
+        } else if (x < 0x20) {
+          return -1;
+        } else {
+          p++;
+        }
+      }
+      return -1;
+    } catch (JsonCursor.Unsure e) {
+      return -1;
+    }
+  }
+
+  @Test
+  void shouldEndAStringWhereTheGrammarDoesWhateverItsLengthAndItsSpecialBytes() {
+    // strings that end before, at and after each eight-byte word, with escapes, multi-byte
+    // characters and control characters anywhere
+    Random random = new Random(32);
+    byte[][] pieces = {
+      {'"'},
+      {'\\', '\\'},
+      {'\\', '"'},
+      {'\\', 'n'},
+      {'\\', 'u', '0', '0', '5', 'c'},
+      {'\\', 'x'},
+      {(byte) 0xc3, (byte) 0xa9},
+      {(byte) 0xe2, (byte) 0x82, (byte) 0xac},
+      {(byte) 0xc3},
+      {0x01}
+    };
+    for (int round = 0; round < 20_000; round++) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      int n = random.nextInt(120);
+      while (out.size() < n) {
+        if (random.nextInt(random.nextBoolean() ? 4 : 40) == 0) {
+          out.writeBytes(pieces[random.nextInt(pieces.length)]);
+        } else {
+          out.write(0x20 + random.nextInt(0x5f));
+        }
+      }
+      byte[] b = out.toByteArray();
+      JsonCursor c = new JsonCursor(b);
+      for (int from = 0; from <= b.length; from++) {
+        int expected = stringEnd(c, b, from);
+        int found;
+        try {
+          found = c.string(from);
+        } catch (JsonCursor.Unsure e) {
+          found = -1;
+        }
+        if (found != expected) {
+          assertEquals(
+              expected,
+              found,
+              "from "
+                  + from
+                  + " of "
+                  + new String(b, java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+      }
+    }
+  }
+
   @Test
   void shouldFindTheFirstSpecialByteInRandomTextFromEveryStart() {
     Random random = new Random(18);
