@@ -162,6 +162,8 @@ final class FlatRowScanner {
    * The family each of {@link #SCHEMA} says as a row's first name ({@link
    * JsonInputDecoder#familyOf}).
    */
+  private static final byte[] RECORDS = JsonCursor.ascii("records");
+
   private static final JsonInputDecoder.Family[] FAMILIES =
       Arrays.stream(SCHEMA).map(JsonInputDecoder::familyOf).toArray(JsonInputDecoder.Family[]::new);
 
@@ -247,11 +249,13 @@ final class FlatRowScanner {
           if (column >= 0) { // a column of SCHEMA, never "records"
             family = anyFirstName ? JsonInputDecoder.Family.DEFENDER : FAMILIES[column];
           } else {
-            String n = new String(c.b, from, p - 1 - from, StandardCharsets.ISO_8859_1);
-            if (first && n.equals("records")) {
+            if (first && p - 1 - from == RECORDS.length && c.sameBytes(from, RECORDS)) {
               throw JsonCursor.UNSURE; // an envelope
             }
-            family = anyFirstName ? JsonInputDecoder.Family.DEFENDER : JsonInputDecoder.familyOf(n);
+            family =
+                anyFirstName
+                    ? JsonInputDecoder.Family.DEFENDER
+                    : JsonInputDecoder.familyOf(c.b, from, p - 1);
           }
           if (family == JsonInputDecoder.Family.WINDOWS) {
             return Outcome.WINDOWS;

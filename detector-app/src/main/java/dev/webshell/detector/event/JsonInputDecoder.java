@@ -24,7 +24,7 @@ import java.util.Set;
 public final class JsonInputDecoder {
   public static final String CATEGORY = "AdvancedHunting-DeviceProcessEvents";
 
-  private static final Set<String> DEFENDER_NAMES =
+  static final Set<String> DEFENDER_NAMES =
       Set.of(
           "DeviceId",
           "DeviceName",
@@ -47,7 +47,7 @@ public final class JsonInputDecoder {
           "AppGuardContainerId",
           "AdditionalFields");
 
-  private static final Set<String> WINDOWS_NAMES =
+  static final Set<String> WINDOWS_NAMES =
       Set.of(
           "EventID",
           "EventId",
@@ -202,6 +202,58 @@ public final class JsonInputDecoder {
       return Family.DEFENDER;
     }
     return WINDOWS_NAMES.contains(name) ? Family.WINDOWS : Family.NONE;
+  }
+
+  /** A name {@link #familyOf(String)} knows by itself, as ASCII, and the family it gives it. */
+  private record Named(byte[] ascii, Family family) {}
+
+  /** Every {@link Named}, by the length of its name. */
+  private static final Named[][] NAMES_BY_LENGTH = namesByLength();
+
+  private static final byte[] INITIATING_PROCESS = JsonCursor.ascii("InitiatingProcess");
+
+  private static final byte[] PROCESS_VERSION_INFO = JsonCursor.ascii("ProcessVersionInfo");
+
+  /**
+   * {@link #familyOf(String)} of the name in {@code b[from, to)}, printable ASCII without escapes
+   * (as the scanners read names), without building it: most records' first names are looked up for
+   * their family, and their strings were built for nothing else.
+   */
+  static Family familyOf(byte[] b, int from, int to) {
+    int n = to - from;
+    if (n < NAMES_BY_LENGTH.length) {
+      for (Named name : NAMES_BY_LENGTH[n]) {
+        if (Arrays.equals(b, from, to, name.ascii(), 0, n)) {
+          return name.family();
+        }
+      }
+    }
+    return startsWith(b, from, to, INITIATING_PROCESS)
+            || startsWith(b, from, to, PROCESS_VERSION_INFO)
+        ? Family.DEFENDER
+        : Family.NONE;
+  }
+
+  private static boolean startsWith(byte[] b, int from, int to, byte[] prefix) {
+    return to - from >= prefix.length
+        && Arrays.equals(b, from, from + prefix.length, prefix, 0, prefix.length);
+  }
+
+  private static Named[][] namesByLength() {
+    List<String> all = new ArrayList<>(DEFENDER_NAMES);
+    all.addAll(WINDOWS_NAMES);
+    all.add("records");
+    int longest = all.stream().mapToInt(String::length).max().orElse(0);
+    Named[][] out = new Named[longest + 1][];
+    for (int n = 0; n <= longest; n++) {
+      int length = n;
+      out[n] =
+          all.stream()
+              .filter(name -> name.length() == length)
+              .map(name -> new Named(JsonCursor.ascii(name), familyOf(name)))
+              .toArray(Named[]::new);
+    }
+    return out;
   }
 
   /** Reads top-level names until one belongs to a single family. */

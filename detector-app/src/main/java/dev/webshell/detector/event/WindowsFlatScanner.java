@@ -1,6 +1,5 @@
 package dev.webshell.detector.event;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -77,11 +76,7 @@ final class WindowsFlatScanner {
         String name = known == null ? null : known.name();
         if (!windows) {
           // the decoder tells the family by the first name that belongs to one
-          String n =
-              name != null
-                  ? name
-                  : new String(c.b, from, p - 1 - from, StandardCharsets.ISO_8859_1);
-          JsonInputDecoder.Family family = JsonInputDecoder.familyOf(n);
+          JsonInputDecoder.Family family = JsonInputDecoder.familyOf(c.b, from, p - 1);
           if (family == JsonInputDecoder.Family.DEFENDER) {
             throw JsonCursor.UNSURE;
           }
