@@ -158,12 +158,13 @@ final class FlatRowScanner {
    */
   private static final int[] KINDS = Arrays.stream(SCHEMA).mapToInt(FlatRowScanner::kind).toArray();
 
+  /** A first name that makes the record a Streaming API envelope. */
+  private static final byte[] RECORDS = JsonCursor.ascii("records");
+
   /**
    * The family each of {@link #SCHEMA} says as a row's first name ({@link
    * JsonInputDecoder#familyOf}).
    */
-  private static final byte[] RECORDS = JsonCursor.ascii("records");
-
   private static final JsonInputDecoder.Family[] FAMILIES =
       Arrays.stream(SCHEMA).map(JsonInputDecoder::familyOf).toArray(JsonInputDecoder.Family[]::new);
 
