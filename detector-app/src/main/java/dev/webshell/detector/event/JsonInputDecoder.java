@@ -47,6 +47,10 @@ public final class JsonInputDecoder {
           "AppGuardContainerId",
           "AdditionalFields");
 
+  /** Defender's column families: every name that starts so says Defender. */
+  private static final List<String> DEFENDER_PREFIXES =
+      List.of("InitiatingProcess", "ProcessVersionInfo");
+
   static final Set<String> WINDOWS_NAMES =
       Set.of(
           "EventID",
@@ -195,11 +199,13 @@ public final class JsonInputDecoder {
    * says envelope, which callers check before.
    */
   static Family familyOf(String name) {
-    if (name.equals("records")
-        || DEFENDER_NAMES.contains(name)
-        || name.startsWith("InitiatingProcess")
-        || name.startsWith("ProcessVersionInfo")) {
+    if (name.equals("records") || DEFENDER_NAMES.contains(name)) {
       return Family.DEFENDER;
+    }
+    for (String prefix : DEFENDER_PREFIXES) {
+      if (name.startsWith(prefix)) {
+        return Family.DEFENDER;
+      }
     }
     return WINDOWS_NAMES.contains(name) ? Family.WINDOWS : Family.NONE;
   }
@@ -210,9 +216,9 @@ public final class JsonInputDecoder {
   /** Every {@link Named}, by the length of its name. */
   private static final Named[][] NAMES_BY_LENGTH = namesByLength();
 
-  private static final byte[] INITIATING_PROCESS = JsonCursor.ascii("InitiatingProcess");
-
-  private static final byte[] PROCESS_VERSION_INFO = JsonCursor.ascii("ProcessVersionInfo");
+  /** {@link #DEFENDER_PREFIXES} as ASCII. */
+  private static final byte[][] DEFENDER_PREFIXES_ASCII =
+      DEFENDER_PREFIXES.stream().map(JsonCursor::ascii).toArray(byte[][]::new);
 
   /**
    * {@link #familyOf(String)} of the name in {@code b[from, to)}, printable ASCII without escapes
@@ -228,15 +234,13 @@ public final class JsonInputDecoder {
         }
       }
     }
-    return startsWith(b, from, to, INITIATING_PROCESS)
-            || startsWith(b, from, to, PROCESS_VERSION_INFO)
-        ? Family.DEFENDER
-        : Family.NONE;
-  }
-
-  private static boolean startsWith(byte[] b, int from, int to, byte[] prefix) {
-    return to - from >= prefix.length
-        && Arrays.equals(b, from, from + prefix.length, prefix, 0, prefix.length);
+    for (byte[] prefix : DEFENDER_PREFIXES_ASCII) {
+      if (n >= prefix.length
+          && Arrays.equals(b, from, from + prefix.length, prefix, 0, prefix.length)) {
+        return Family.DEFENDER;
+      }
+    }
+    return Family.NONE;
   }
 
   private static Named[][] namesByLength() {
