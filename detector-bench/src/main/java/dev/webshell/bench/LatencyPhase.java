@@ -1,6 +1,7 @@
 package dev.webshell.bench;
 
 import dev.webshell.detector.event.Timestamps;
+import dev.webshell.detector.generator.Deliveries;
 import dev.webshell.detector.generator.TrafficGenerator;
 import dev.webshell.detector.ops.CaughtUp;
 import dev.webshell.detector.registry.ConfluentAvroDeserializer;
@@ -108,6 +109,7 @@ final class LatencyPhase {
     long t0 = System.nanoTime();
     startMicros = Timestamps.toMicros(Instant.now());
     long total = (long) o.rate() * o.duration();
+    Deliveries deliveries = new Deliveries();
     try (KafkaProducer<String, byte[]> producer = clients.producer(5)) {
       for (; sent < total; sent++) {
         long due = t0 + (long) (sent * 1e9 / o.rate());
@@ -116,10 +118,11 @@ final class LatencyPhase {
           TimeUnit.NANOSECONDS.sleep(wait);
         }
         DeviceProcessEvent e = gen.next(Timestamps.toMicros(Instant.now()));
-        producer.send(new ProducerRecord<>(input, e.getDeviceId(), encoder.encode(e)));
+        producer.send(new ProducerRecord<>(input, e.getDeviceId(), encoder.encode(e)), deliveries);
       }
       producer.flush();
     }
+    deliveries.check(input);
     seconds = (System.nanoTime() - t0) / 1e9;
     // let the detector drain: until its offsets reach the end, then one more second
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -6,6 +6,7 @@ import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.event.JsonInputDecoder;
 import dev.webshell.detector.event.ProcessEvent;
 import dev.webshell.detector.event.Timestamps;
+import dev.webshell.detector.generator.Deliveries;
 import dev.webshell.detector.generator.EventJson;
 import dev.webshell.detector.generator.ProcessTreeTraffic;
 import dev.webshell.detector.generator.TrafficGenerator;
@@ -77,6 +78,7 @@ final class ProducePhase {
     long matches = 0;
     Sizes sizes = new Sizes();
     long t0 = System.nanoTime();
+    Deliveries deliveries = new Deliveries();
     try (KafkaProducer<String, byte[]> producer = clients.producer(20)) {
       for (long i = 0; i < events; i++) {
         DeviceProcessEvent e = gen.next(startMicros + i * 1000L);
@@ -86,13 +88,14 @@ final class ProducePhase {
           matches++;
           matching.append(EventJson.toJson(e)).append('\n');
         }
-        producer.send(new ProducerRecord<>(topic, e.getDeviceId(), value));
+        producer.send(new ProducerRecord<>(topic, e.getDeviceId(), value), deliveries);
         if ((i + 1) % 500_000 == 0) {
           err.printf("bench: %,d produced%n", i + 1);
         }
       }
       producer.flush();
     }
+    deliveries.check(topic);
     double seconds = (System.nanoTime() - t0) / 1e9;
     long expected =
         scan(new ByteArrayInputStream(matching.toString().getBytes(StandardCharsets.UTF_8)));
@@ -136,6 +139,7 @@ final class ProducePhase {
     long candidates = 0;
     Sizes sizes = new Sizes();
     long t0 = System.nanoTime();
+    Deliveries deliveries = new Deliveries();
     try (KafkaProducer<String, byte[]> producer = clients.producer(20);
         OutputStream relevant = new BufferedOutputStream(Files.newOutputStream(relevantFile))) {
       for (long i = 0; i < events; i++) {
@@ -153,13 +157,14 @@ final class ProducePhase {
             candidates++;
           }
         }
-        producer.send(new ProducerRecord<>(topic, rec.host(), value));
+        producer.send(new ProducerRecord<>(topic, rec.host(), value), deliveries);
         if ((i + 1) % 500_000 == 0) {
           err.printf("bench: %,d produced%n", i + 1);
         }
       }
       producer.flush();
     }
+    deliveries.check(topic);
     double seconds = (System.nanoTime() - t0) / 1e9;
     long expected;
     try {

@@ -1,6 +1,7 @@
 package dev.webshell.demo;
 
 import dev.webshell.detector.event.Timestamps;
+import dev.webshell.detector.generator.Deliveries;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -25,6 +26,7 @@ final class DemoProducer<V> implements AutoCloseable {
   private final DemoStory<V> script;
   private final KafkaProducer<String, V> producer;
   private final BooleanSupplier stopRequested;
+  private final Deliveries deliveries = new Deliveries();
   private long produced;
   private double batchSeconds;
 
@@ -58,6 +60,7 @@ final class DemoProducer<V> implements AutoCloseable {
       pace(p0, sent, rate);
     }
     producer.flush();
+    deliveries.check(Demo.EVENTS_TOPIC);
     batchSeconds = (System.nanoTime() - p0) / 1e9;
   }
 
@@ -65,7 +68,7 @@ final class DemoProducer<V> implements AutoCloseable {
   void follow(double rate) {
     long p0 = System.nanoTime();
     long sent = 0;
-    while (!stopRequested.getAsBoolean()) {
+    while (!stopRequested.getAsBoolean() && deliveries.failed() == 0) {
       send(script.next(Timestamps.toMicros(Instant.now())));
       sent++;
       if (!paceInterruptibly(p0, sent, rate)) {
@@ -73,6 +76,7 @@ final class DemoProducer<V> implements AutoCloseable {
       }
     }
     producer.flush();
+    deliveries.check(Demo.EVENTS_TOPIC);
   }
 
   /** Events sent so far. */
@@ -86,7 +90,7 @@ final class DemoProducer<V> implements AutoCloseable {
   }
 
   private void send(V record) {
-    producer.send(new ProducerRecord<>(Demo.EVENTS_TOPIC, script.key(record), record));
+    producer.send(new ProducerRecord<>(Demo.EVENTS_TOPIC, script.key(record), record), deliveries);
     produced++;
   }
 

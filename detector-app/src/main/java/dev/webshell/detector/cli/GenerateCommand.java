@@ -1,6 +1,7 @@
 package dev.webshell.detector.cli;
 
 import dev.webshell.detector.event.Timestamps;
+import dev.webshell.detector.generator.Deliveries;
 import dev.webshell.detector.generator.EventJson;
 import dev.webshell.detector.generator.ProcessTreeTraffic;
 import dev.webshell.detector.generator.TrafficGenerator;
@@ -15,9 +16,11 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -139,13 +142,10 @@ public final class GenerateCommand implements Callable<Integer> {
       return windows(shape);
     }
     TrafficGenerator gen = new TrafficGenerator(seed, devices, intrusionsPerMillion / 1_000_000.0);
-    long stepMicros = rate > 0 ? (long) (1_000_000 / rate) : 1000;
-    long eventMicros = start == null ? 0 : Timestamps.toMicros(start);
     if ("-".equals(output)) {
       PrintWriter out = spec.commandLine().getOut();
       for (long i = 0; count == 0 || i < count; i++) {
-        long ts = start == null ? Timestamps.toMicros(Instant.now()) : eventMicros + i * stepMicros;
-        out.println(EventJson.toJson(gen.next(ts)));
+        out.println(EventJson.toJson(gen.next(eventMicros(i))));
       }
       out.flush();
       return 0;
@@ -160,49 +160,24 @@ public final class GenerateCommand implements Callable<Integer> {
       client = SchemaRegistryClients.create(registryConfig);
       avro = ConfluentAvroSerializer.forValues(client);
     }
-    Map<String, Object> config = new HashMap<>(kafka.clientConfig());
-    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 20);
-    config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "web-shell-detector-generator");
-    long started = System.nanoTime();
-    long sent = 0;
-    try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
-      Runtime.getRuntime().addShutdownHook(new Thread(producer::flush));
-      for (long i = 0; count == 0 || i < count; i++) {
-        long ts = start == null ? Timestamps.toMicros(Instant.now()) : eventMicros + i * stepMicros;
-        DeviceProcessEvent e = gen.next(ts);
-        byte[] value =
-            avro != null
-                ? avro.serialize(topic, e)
-                : EventJson.toJson(e).getBytes(StandardCharsets.UTF_8);
-        // with --start, the record timestamp is the event time, as a replayed archive would carry
-        Long recordTime = start == null ? null : Math.floorDiv(ts, 1000L);
-        producer.send(new ProducerRecord<>(topic, null, recordTime, e.getDeviceId(), value));
-        sent++;
-        if (rate > 0) {
-          long due = started + (long) (sent * 1e9 / rate);
-          long wait = due - System.nanoTime();
-          if (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
-          }
-        }
-        if (sent % 10_000 == 0) {
-          spec.commandLine().getErr().printf("generate: %d events sent%n", sent);
-        }
-      }
-      producer.flush();
+    SchemaRegistryClient registryClient = client;
+    ConfluentAvroSerializer<DeviceProcessEvent> serializer = avro;
+    try {
+      return produce(
+          "events",
+          ts -> {
+            DeviceProcessEvent e = gen.next(ts);
+            byte[] value =
+                serializer != null
+                    ? serializer.serialize(topic, e)
+                    : EventJson.toJson(e).getBytes(StandardCharsets.UTF_8);
+            return new Generated(e.getDeviceId(), value);
+          });
     } finally {
-      if (client != null) {
-        client.close();
+      if (registryClient != null) {
+        registryClient.close();
       }
     }
-    spec.commandLine()
-        .getErr()
-        .printf(
-            "generate: %d events to %s in %.1f s%n",
-            sent, topic, (System.nanoTime() - started) / 1e9);
-    return 0;
   }
 
   private Integer windows(WindowsEventJson.Shape shape) throws Exception {
@@ -214,33 +189,51 @@ public final class GenerateCommand implements Callable<Integer> {
     }
     ProcessTreeTraffic traffic =
         new ProcessTreeTraffic(seed, devices, intrusionsPerMillion / 1_000_000.0, disorder);
-    long stepMicros = rate > 0 ? (long) (1_000_000 / rate) : 1000;
-    long eventMicros = start == null ? 0 : Timestamps.toMicros(start);
     if ("-".equals(output)) {
       PrintWriter out = spec.commandLine().getOut();
       for (long i = 0; count == 0 || i < count; i++) {
-        long ts = start == null ? Timestamps.toMicros(Instant.now()) : eventMicros + i * stepMicros;
-        out.println(WindowsEventJson.toJson(traffic.next(ts), shape));
+        out.println(WindowsEventJson.toJson(traffic.next(eventMicros(i)), shape));
       }
       out.flush();
       return 0;
     }
+    return produce(
+        "records",
+        ts -> {
+          ProcessTreeTraffic.Record r = traffic.next(ts);
+          byte[] value = WindowsEventJson.toJson(r, shape).getBytes(StandardCharsets.UTF_8);
+          return new Generated(
+              "none".equals(key) ? null : r.host().toLowerCase(Locale.ROOT), value);
+        });
+  }
+
+  /** A generated record's key and value. */
+  private record Generated(String key, byte[] value) {}
+
+  /**
+   * Sends {@code --count} records (or until stopped) made by {@code next} from their event time, at
+   * {@code --rate}; 1 with one line on stderr if the broker did not take every record, 0 otherwise.
+   */
+  private int produce(String unit, LongFunction<Generated> next) throws InterruptedException {
+    PrintWriter err = spec.commandLine().getErr();
     Map<String, Object> config = new HashMap<>(kafka.clientConfig());
     config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 20);
     config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "web-shell-detector-generator");
+    Deliveries deliveries = new Deliveries();
     long started = System.nanoTime();
     long sent = 0;
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
       Runtime.getRuntime().addShutdownHook(new Thread(producer::flush));
-      for (long i = 0; count == 0 || i < count; i++) {
-        long ts = start == null ? Timestamps.toMicros(Instant.now()) : eventMicros + i * stepMicros;
-        ProcessTreeTraffic.Record r = traffic.next(ts);
-        byte[] value = WindowsEventJson.toJson(r, shape).getBytes(StandardCharsets.UTF_8);
-        String recordKey = "none".equals(key) ? null : r.host().toLowerCase(java.util.Locale.ROOT);
+      // the first failure stops the run: sending on would write past records the topic lacks
+      for (long i = 0; (count == 0 || i < count) && deliveries.failed() == 0; i++) {
+        long ts = eventMicros(i);
+        Generated g = next.apply(ts);
+        // with --start, the record timestamp is the event time, as a replayed archive would carry
         Long recordTime = start == null ? null : Math.floorDiv(ts, 1000L);
-        producer.send(new ProducerRecord<>(topic, null, recordTime, recordKey, value));
+        producer.send(
+            new ProducerRecord<>(topic, null, recordTime, g.key(), g.value()), deliveries);
         sent++;
         if (rate > 0) {
           long due = started + (long) (sent * 1e9 / rate);
@@ -250,16 +243,31 @@ public final class GenerateCommand implements Callable<Integer> {
           }
         }
         if (sent % 10_000 == 0) {
-          spec.commandLine().getErr().printf("generate: %d records sent%n", sent);
+          err.printf("generate: %d %s sent%n", sent, unit);
         }
       }
       producer.flush();
     }
-    spec.commandLine()
-        .getErr()
-        .printf(
-            "generate: %d %s records to %s in %.1f s%n",
-            sent, format, topic, (System.nanoTime() - started) / 1e9);
+    if (deliveries.failed() > 0) {
+      err.println("generate: " + deliveries.describe(topic));
+      return 1;
+    }
+    err.printf(
+        Locale.ROOT,
+        "generate: %d %s to %s in %.1f s%n",
+        sent,
+        unit,
+        topic,
+        (System.nanoTime() - started) / 1e9);
     return 0;
+  }
+
+  /** The event time of the {@code i}th record: now, or one --rate step per record from --start. */
+  private long eventMicros(long i) {
+    if (start == null) {
+      return Timestamps.toMicros(Instant.now());
+    }
+    long stepMicros = rate > 0 ? (long) (1_000_000 / rate) : 1000;
+    return Timestamps.toMicros(start) + i * stepMicros;
   }
 }
