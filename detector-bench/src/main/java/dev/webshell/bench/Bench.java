@@ -4,6 +4,7 @@ import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.rule.RuleSpec;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,6 +88,7 @@ final class Bench {
                   .collect(Collectors.toList()))
           .all()
           .get(60, TimeUnit.SECONDS);
+      HostedPartitions.await(admin, input, o.partitions(), Duration.ofSeconds(60));
       try {
         long expectedAlerts = produce.run(input);
         List<Round> timed = new ArrayList<>();
