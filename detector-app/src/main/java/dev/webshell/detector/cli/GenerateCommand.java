@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
           + " 4688 records (sysmon, winlogbeat, ecs, windows-security; keyed by host name unless"
           + " --key none), with web servers' children and grandchildren, benign lineages, orphans"
           + " and records of other event types.",
-      "Event time is the wall clock unless --start is given; then it is also the records' timestamp."
+      "Event time is the wall clock unless --start is given; then it is also the records' timestamp.",
+      "Exits 1, saying how many records were not written and why, if the broker refused any."
     },
     mixinStandardHelpOptions = true,
     sortOptions = false)
