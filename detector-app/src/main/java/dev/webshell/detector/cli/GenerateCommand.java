@@ -151,18 +151,9 @@ public final class GenerateCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    SchemaRegistryClient client = null;
-    ConfluentAvroSerializer<DeviceProcessEvent> avro = null;
-    if ("avro".equals(format)) {
-      RegistryConfig registryConfig = registry.config(kafka, null);
-      if (registryConfig == null) {
-        throw new StartupException("--format avro needs --schema-registry-url");
-      }
-      client = SchemaRegistryClients.create(registryConfig);
-      avro = ConfluentAvroSerializer.forValues(client);
-    }
-    SchemaRegistryClient registryClient = client;
-    ConfluentAvroSerializer<DeviceProcessEvent> serializer = avro;
+    SchemaRegistryClient registryClient = "avro".equals(format) ? registryClient() : null;
+    ConfluentAvroSerializer<DeviceProcessEvent> serializer =
+        registryClient == null ? null : ConfluentAvroSerializer.forValues(registryClient);
     try {
       return produce(
           "events",
@@ -179,6 +170,15 @@ public final class GenerateCommand implements Callable<Integer> {
         registryClient.close();
       }
     }
+  }
+
+  /** The registry client of {@code --format avro}. */
+  private SchemaRegistryClient registryClient() {
+    RegistryConfig registryConfig = registry.config(kafka, null);
+    if (registryConfig == null) {
+      throw new StartupException("--format avro needs --schema-registry-url");
+    }
+    return SchemaRegistryClients.create(registryConfig);
   }
 
   private Integer windows(WindowsEventJson.Shape shape) throws Exception {
@@ -249,8 +249,10 @@ public final class GenerateCommand implements Callable<Integer> {
       }
       producer.flush();
     }
-    if (deliveries.failed() > 0) {
-      err.println("generate: " + deliveries.describe(topic));
+    try {
+      deliveries.check(topic);
+    } catch (IllegalStateException e) {
+      err.println("generate: " + e.getMessage());
       return 1;
     }
     err.printf(

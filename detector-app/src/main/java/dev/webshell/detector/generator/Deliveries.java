@@ -41,30 +41,22 @@ public final class Deliveries implements Callback {
 
   /**
    * Nothing if no record failed; otherwise an exception saying how many records did not reach
-   * {@code topic} and why the first did not, with that failure as its cause.
+   * {@code topic} and why the first did not, in one line for a user ({@code "N records were not
+   * written to TOPIC (M were): <first failure>"}), with that failure as its cause.
    */
   public void check(String topic) {
     Exception first = firstFailure.get();
     if (first != null) {
-      throw new IllegalStateException(describe(topic), first);
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "%,d records were not written to %s (%,d were): %s: %s",
+              failed(),
+              topic,
+              written(),
+              first.getClass().getSimpleName(),
+              first.getMessage()),
+          first);
     }
-  }
-
-  /**
-   * One line for a user: {@code "N records were not written to TOPIC (M were): <first failure>"}.
-   */
-  public String describe(String topic) {
-    Exception first = firstFailure.get();
-    String cause =
-        first == null
-            ? "none failed"
-            : first.getClass().getSimpleName() + ": " + first.getMessage();
-    return String.format(
-        Locale.ROOT,
-        "%,d records were not written to %s (%,d were): %s",
-        failed(),
-        topic,
-        written(),
-        cause);
   }
 }
