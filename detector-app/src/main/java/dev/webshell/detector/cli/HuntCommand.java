@@ -5,6 +5,7 @@ import dev.webshell.detector.hunt.Hunt;
 import dev.webshell.detector.hunt.HuntResult;
 import dev.webshell.detector.hunt.HuntSettings;
 import dev.webshell.detector.hunt.TimeSpecs;
+import dev.webshell.detector.ops.RootCause;
 import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.StartupException;
 import dev.webshell.detector.topology.DetectorClock;
@@ -218,7 +219,7 @@ public final class HuntCommand implements Callable<Integer> {
       throw e;
     } catch (RuntimeException e) {
       out.flush();
-      err.println("hunt: failed: " + Hunt.rootMessage(e));
+      err.println("hunt: failed: " + RootCause.message(e));
       return 1;
     } finally {
       try {

@@ -4,6 +4,7 @@ import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.ops.CaughtUp;
 import dev.webshell.detector.ops.RetryableFailures;
+import dev.webshell.detector.ops.RootCause;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.service.DetectorStreams;
@@ -411,7 +412,8 @@ public final class Hunt {
       }
       Throwable failure = fatal.get();
       if (failure != null) {
-        throw new HuntFailedException("Kafka Streams failed: " + rootMessage(failure), failure);
+        throw new HuntFailedException(
+            "Kafka Streams failed: " + RootCause.message(failure), failure);
       }
       if (output != null) {
         printedAlerts += print(output, alertSink, Duration.ofMillis(200));
@@ -575,15 +577,5 @@ public final class Hunt {
     HuntFailedException(String message, Throwable cause) {
       super(message, cause);
     }
-  }
-
-  /** The innermost cause's message on one line. */
-  public static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    return m.replaceAll("\\s+", " ").trim();
   }
 }

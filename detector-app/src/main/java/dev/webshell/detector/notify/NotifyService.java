@@ -11,12 +11,14 @@ import dev.webshell.detector.notify.destination.Destination;
 import dev.webshell.detector.notify.source.AlertDecoder;
 import dev.webshell.detector.notify.state.StateStore;
 import dev.webshell.detector.ops.OpsServer;
+import dev.webshell.detector.ops.RootCause;
 import dev.webshell.detector.ops.Version;
 import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.service.Preflight;
 import dev.webshell.detector.service.StartupException;
+import dev.webshell.detector.service.UntilStopped;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -64,6 +66,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class NotifyService {
   private static final Logger LOG = LoggerFactory.getLogger("notify");
+
+  /** How long a stop waits for requests in flight and the last commit. */
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration COMMIT_EVERY = Duration.ofMillis(500);
   private static final Duration STATE_READ_TIMEOUT = Duration.ofSeconds(60);
@@ -112,30 +118,15 @@ public final class NotifyService {
     this.clock = clock;
   }
 
-  /** Runs until SIGTERM (returns 0) or a fatal error (returns 1). */
+  /** Runs until SIGTERM (exit 0) or a fatal error (returns 1): {@link UntilStopped}. */
   public int run() {
-    Running running = start();
-    Thread hook =
-        new Thread(
-            () -> {
-              LOG.info("stopping (SIGTERM): finishing requests in flight, committing");
-              boolean clean = running.closeWithin(Duration.ofSeconds(30));
-              LOG.info(clean ? "stopped" : "stop timed out");
-              Runtime.getRuntime().halt(clean ? 0 : 1);
-            },
-            "notify-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    Throwable error;
-    try {
-      error = running.awaitFailure();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      error = e;
-    }
-    Runtime.getRuntime().removeShutdownHook(hook);
-    running.close();
-    LOG.error("fatal error: {}", error == null ? "stopped" : rootMessage(error));
-    return 1;
+    return UntilStopped.run(
+        start(),
+        LOG,
+        "notify-shutdown",
+        "finishing requests in flight, committing",
+        CLOSE_TIMEOUT,
+        "stopped");
   }
 
   /** Checks, loads the delivery states, starts consuming; the caller closes what it returns. */
@@ -177,7 +168,7 @@ public final class NotifyService {
     } catch (RuntimeException e) {
       states.close();
       deadLetters.close();
-      throw new StartupException("cannot read delivery states: " + rootMessage(e));
+      throw new StartupException("cannot read delivery states: " + RootCause.message(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       states.close();
@@ -292,7 +283,10 @@ public final class NotifyService {
         return false;
       }
       throw new StartupException(
-          "cannot create the state topic " + s.stateTopic() + ": " + rootMessage(e.getCause()));
+          "cannot create the state topic "
+              + s.stateTopic()
+              + ": "
+              + RootCause.message(e.getCause()));
     } catch (TimeoutException e) {
       throw new StartupException("timed out checking the state topic " + s.stateTopic());
     } catch (InterruptedException e) {
@@ -328,17 +322,8 @@ public final class NotifyService {
     }
   }
 
-  static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    return m.replaceAll("\\s+", " ").trim();
-  }
-
   /** A started notifier. */
-  public final class Running implements AutoCloseable {
+  public final class Running implements UntilStopped.Service {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaClientMetrics consumerMetrics;
     private final AlertDecoder decoder;
@@ -414,6 +399,7 @@ public final class NotifyService {
     }
 
     /** Blocks until the consumer loop ends by itself (a fatal error); returns the error. */
+    @Override
     public Throwable awaitFailure() throws InterruptedException {
       stopped.await();
       return fatal;
@@ -444,7 +430,7 @@ public final class NotifyService {
           for (DestinationWorker w : workers) {
             if (w.failure() != null) {
               throw new IllegalStateException(
-                  w.name() + " worker failed: " + rootMessage(w.failure()), w.failure());
+                  w.name() + " worker failed: " + RootCause.message(w.failure()), w.failure());
             }
           }
           resumeAfterRetry();
@@ -559,7 +545,7 @@ public final class NotifyService {
       try {
         commitOrThrow(parts);
       } catch (KafkaException e) {
-        LOG.warn("commit failed ({}); will commit again", rootMessage(e));
+        LOG.warn("commit failed ({}); will commit again", RootCause.message(e));
       }
     }
 
@@ -694,7 +680,7 @@ public final class NotifyService {
         } catch (WakeupException e) {
           continue;
         } catch (RuntimeException e) {
-          LOG.warn("final commit failed: {}", rootMessage(e));
+          LOG.warn("final commit failed: {}", RootCause.message(e));
           break;
         }
       }
@@ -714,6 +700,7 @@ public final class NotifyService {
     }
 
     /** Stops consuming, lets the requests in flight finish, commits, closes; true if clean. */
+    @Override
     public boolean closeWithin(Duration timeout) {
       stopping = true;
       if (!loop.isAlive() && stopped.getCount() > 0) {
@@ -733,7 +720,7 @@ public final class NotifyService {
 
     @Override
     public void close() {
-      closeWithin(Duration.ofSeconds(30));
+      closeWithin(CLOSE_TIMEOUT);
     }
   }
 

@@ -253,7 +253,7 @@ public final class DetectorService {
   }
 
   /** A started detector. */
-  public static final class Running implements AutoCloseable {
+  public static final class Running implements UntilStopped.Service {
     private final KafkaStreams streams;
     private final OpsServer ops;
     private final SchemaRegistryClient registry;
@@ -295,6 +295,7 @@ public final class DetectorService {
     }
 
     /** Blocks until the streams client fails; returns the error (or null if none was given). */
+    @Override
     public Throwable awaitFailure() throws InterruptedException {
       stopped.await();
       return fatal.get();
@@ -306,6 +307,7 @@ public final class DetectorService {
       closeWithin(CLOSE_TIMEOUT);
     }
 
+    @Override
     public boolean closeWithin(Duration timeout) {
       boolean clean =
           streams.close(
@@ -315,34 +317,15 @@ public final class DetectorService {
     }
   }
 
-  /** Runs until SIGTERM (returns 0) or a fatal error (returns 1). */
+  /** Runs until SIGTERM (exit 0) or a fatal error (returns 1): {@link UntilStopped}. */
   public int run() {
-    Running running = start();
-    Thread hook =
-        new Thread(
-            () -> {
-              info("stopping (SIGTERM): committing and closing state stores");
-              boolean clean = running.closeWithin(CLOSE_TIMEOUT);
-              info(clean ? "stopped" : "stop timed out after " + CLOSE_TIMEOUT.toSeconds() + " s");
-              // the JVM's exit status after SIGTERM would be 143; a clean stop is a success
-              Runtime.getRuntime().halt(clean ? 0 : 1);
-            },
-            "detector-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    Throwable error;
-    try {
-      error = running.awaitFailure();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      error = e;
-    }
-    // a fatal error: leave without the SIGTERM hook's success status
-    Runtime.getRuntime().removeShutdownHook(hook);
-    running.close();
-    LOG.error(
-        "fatal error: {}",
-        error == null ? "the streams client entered ERROR" : Preflight.rootMessage(error));
-    return 1;
+    return UntilStopped.run(
+        start(),
+        LOG,
+        "detector-shutdown",
+        "committing and closing state stores",
+        CLOSE_TIMEOUT,
+        "the streams client entered ERROR");
   }
 
   /** Checks, builds and starts the detector; the caller closes what it returns. */

@@ -1,5 +1,6 @@
 package dev.webshell.detector.service;
 
+import dev.webshell.detector.ops.RootCause;
 import dev.webshell.detector.ops.logging.Logging;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,7 +66,7 @@ public final class Preflight implements AutoCloseable {
       this.admin = Admin.create(adminConfig);
     } catch (KafkaException e) {
       closeQuietly(kafkaLogsOff);
-      throw new StartupException("cannot use Kafka at " + bootstrap + ": " + rootMessage(e));
+      throw new StartupException("cannot use Kafka at " + bootstrap + ": " + RootCause.message(e));
     }
   }
 
@@ -93,21 +94,21 @@ public final class Preflight implements AutoCloseable {
   private StartupException brokerError(Throwable cause) {
     if (cause instanceof SslAuthenticationException) {
       return new StartupException(
-          "TLS handshake with Kafka at " + bootstrap + " failed: " + rootMessage(cause));
+          "TLS handshake with Kafka at " + bootstrap + " failed: " + RootCause.message(cause));
     }
     if (cause instanceof AuthenticationException) {
       return new StartupException(
-          "Kafka at " + bootstrap + " refused authentication: " + rootMessage(cause));
+          "Kafka at " + bootstrap + " refused authentication: " + RootCause.message(cause));
     }
     if (cause instanceof AuthorizationException) {
       return new StartupException(
-          "not authorized by Kafka at " + bootstrap + ": " + rootMessage(cause));
+          "not authorized by Kafka at " + bootstrap + ": " + RootCause.message(cause));
     }
     if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
       return new StartupException(
           "cannot reach Kafka at " + bootstrap + " within " + TIMEOUT_SECONDS + " s");
     }
-    return new StartupException("Kafka at " + bootstrap + ": " + rootMessage(cause));
+    return new StartupException("Kafka at " + bootstrap + ": " + RootCause.message(cause));
   }
 
   /**
@@ -139,14 +140,18 @@ public final class Preflight implements AutoCloseable {
       try {
         producer = new KafkaProducer<>(c, new ByteArraySerializer(), new ByteArraySerializer());
       } catch (KafkaException e) {
-        throw new StartupException("cannot use Kafka at " + bootstrap + ": " + rootMessage(e));
+        throw new StartupException(
+            "cannot use Kafka at " + bootstrap + ": " + RootCause.message(e));
       }
       producer.initTransactions();
     } catch (TransactionalIdAuthorizationException | ClusterAuthorizationException e) {
       throw transactionsRefused(
-          "it does not authorise transactional id '" + transactionalId + "': " + rootMessage(e));
+          "it does not authorise transactional id '"
+              + transactionalId
+              + "': "
+              + RootCause.message(e));
     } catch (UnsupportedVersionException e) {
-      throw transactionsRefused("it does not support transactions: " + rootMessage(e));
+      throw transactionsRefused("it does not support transactions: " + RootCause.message(e));
     } catch (AuthenticationException e) {
       throw brokerError(e);
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
@@ -154,10 +159,10 @@ public final class Preflight implements AutoCloseable {
     } catch (KafkaException e) {
       if (e.getCause() instanceof TransactionalIdAuthorizationException
           || e.getCause() instanceof UnsupportedVersionException) {
-        throw transactionsRefused(rootMessage(e));
+        throw transactionsRefused(RootCause.message(e));
       }
       throw new StartupException(
-          "Kafka at " + bootstrap + " could not start a transaction: " + rootMessage(e));
+          "Kafka at " + bootstrap + " could not start a transaction: " + RootCause.message(e));
     } finally {
       if (producer != null) {
         producer.close(java.time.Duration.ofSeconds(5));
@@ -232,7 +237,7 @@ public final class Preflight implements AutoCloseable {
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new StartupException(
-            "cannot create topic(s) " + missing + ": " + rootMessage(e.getCause()));
+            "cannot create topic(s) " + missing + ": " + RootCause.message(e.getCause()));
       }
     } catch (TimeoutException e) {
       throw new StartupException("timed out creating topic(s) " + missing);
@@ -276,15 +281,6 @@ public final class Preflight implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new StartupException("interrupted while listing topics");
     }
-  }
-
-  static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    return m.replaceAll("\\s+", " ").trim();
   }
 
   @Override
