@@ -8,7 +8,6 @@ import dev.webshell.detector.siem.AlertSummary;
 import dev.webshell.schema.WebShellAlert;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -80,15 +79,8 @@ public final class Opsgenie implements Destination {
       }
       default -> throw new IllegalArgumentException(n.action().toString());
     }
-    String text = body.toString();
-    HttpRequest http =
-        HttpRequest.newBuilder(uri)
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .header("Authorization", "GenieKey " + apiKey)
-            .POST(HttpRequest.BodyPublishers.ofString(text))
-            .build();
-    return new Request(http, text);
+    return Request.post(
+        Request.json(uri, timeout).header("Authorization", "GenieKey " + apiKey), body.toString());
   }
 
   private static ObjectNode create(WebShellAlert a) {

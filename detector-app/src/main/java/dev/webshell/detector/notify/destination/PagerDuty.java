@@ -7,7 +7,6 @@ import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.siem.AlertSummary;
 import dev.webshell.schema.WebShellAlert;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -42,14 +41,7 @@ public final class PagerDuty implements Destination {
 
   @Override
   public Request request(Notification n) {
-    String body = body(n).toString();
-    HttpRequest http =
-        HttpRequest.newBuilder(url)
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    return new Request(http, body);
+    return Request.post(Request.json(url, timeout), body(n).toString());
   }
 
   ObjectNode body(Notification n) {

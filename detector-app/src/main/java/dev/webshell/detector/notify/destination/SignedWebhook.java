@@ -68,16 +68,14 @@ public final class SignedWebhook implements Destination {
     }
     String body = b.toString();
     HttpRequest.Builder http =
-        HttpRequest.newBuilder(url)
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
+        Request.json(url, timeout)
             .header(ID_HEADER, a.getAlertId() + ":" + a.getRevision() + ":" + n.action().label());
     if (secret != null) {
       String timestamp = Long.toString(clock.instant().getEpochSecond());
       http.header(TIMESTAMP_HEADER, timestamp);
       http.header(SIGNATURE_HEADER, "v1=" + sign(secret, timestamp, body));
     }
-    return new Request(http.POST(HttpRequest.BodyPublishers.ofString(body)).build(), body);
+    return Request.post(http, body);
   }
 
   /** Hex HMAC-SHA256 of {@code timestamp + "." + body} under {@code key}. */

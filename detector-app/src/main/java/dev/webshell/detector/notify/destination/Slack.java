@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.webshell.detector.siem.AlertSummary;
 import dev.webshell.schema.WebShellAlert;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 
 /**
@@ -35,14 +34,7 @@ public final class Slack implements Destination {
 
   @Override
   public Request request(Notification n) {
-    String body = body(n).toString();
-    HttpRequest http =
-        HttpRequest.newBuilder(webhook)
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    return new Request(http, body);
+    return Request.post(Request.json(webhook, timeout), body(n).toString());
   }
 
   ObjectNode body(Notification n) {
