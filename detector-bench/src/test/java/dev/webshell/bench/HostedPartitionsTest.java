@@ -10,23 +10,16 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class HostedPartitionsTest {
-  private static EmbeddedKafkaCluster kafka;
+  @AutoClose private static EmbeddedKafkaCluster kafka;
 
   @BeforeAll
   static void startKafka() {
     kafka = EmbeddedKafkaCluster.start(1);
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   @Test

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,19 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
  * exactly once across a restart that falls between the device's last match and its close.
  */
 class ClosingRevisionsEndToEndTest {
-  static EmbeddedKafkaCluster kafka;
+  @AutoClose static EmbeddedKafkaCluster kafka;
   @TempDir Path stateDir;
 
   @BeforeAll
   static void start() {
     kafka = EmbeddedKafkaCluster.start(1);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   private DetectorService.Running start(String name) {

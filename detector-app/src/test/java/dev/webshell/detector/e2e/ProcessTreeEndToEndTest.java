@@ -24,7 +24,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,19 +38,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessTreeEndToEndTest {
   private static final Function<byte[], String> UTF8 = b -> new String(b, StandardCharsets.UTF_8);
 
-  static EmbeddedKafkaCluster kafka;
+  @AutoClose static EmbeddedKafkaCluster kafka;
   @TempDir Path stateDir;
 
   @BeforeAll
   static void start() {
     kafka = EmbeddedKafkaCluster.start(1);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   /** {@code n} records one second apart, ending about an hour ago, with some out of order. */

@@ -41,7 +41,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,8 +61,8 @@ class RegistryFaultsEndToEndTest {
   private static final String TOPIC = "rf-events";
   private static final String ALERTS = "rf-alerts";
   private static final String APP = "e2e-registry-faults";
-  private static EmbeddedKafkaCluster kafka;
-  private static ApicurioRegistry apicurio;
+  @AutoClose private static EmbeddedKafkaCluster kafka;
+  @AutoClose private static ApicurioRegistry apicurio;
 
   @TempDir Path stateDir;
 
@@ -70,16 +70,6 @@ class RegistryFaultsEndToEndTest {
   static void start() {
     kafka = EmbeddedKafkaCluster.start(1);
     apicurio = ApicurioRegistry.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (apicurio != null) {
-      apicurio.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   /** DeviceProcessEvent with {@code extra} more optional string fields: a newer producer. */

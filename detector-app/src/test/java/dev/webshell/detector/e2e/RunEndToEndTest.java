@@ -32,7 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,8 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code run} writes equals what {@code scan} prints for the same events, device by device.
  */
 class RunEndToEndTest {
-  static EmbeddedKafkaCluster kafka;
-  static ApicurioRegistry apicurio;
+  @AutoClose static EmbeddedKafkaCluster kafka;
+  @AutoClose static ApicurioRegistry apicurio;
   @TempDir Path stateDir;
   private final StringWriter log = new StringWriter();
 
@@ -51,16 +51,6 @@ class RunEndToEndTest {
   static void start() {
     kafka = EmbeddedKafkaCluster.start(1);
     apicurio = ApicurioRegistry.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (apicurio != null) {
-      apicurio.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   private DetectorService service(

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,19 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
  * path). Both count in {@code detector_late_events_dropped_total}.
  */
 class SeveralPartitionsEndToEndTest {
-  static EmbeddedKafkaCluster kafka;
+  @AutoClose static EmbeddedKafkaCluster kafka;
   @TempDir Path stateDir;
 
   @BeforeAll
   static void start() {
     kafka = EmbeddedKafkaCluster.start(1);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   static ProducerRecord<byte[], byte[]> on(int partition, Ev e) {

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +38,7 @@ class HuntReadsWhatTheRangeNeedsTest {
   static final RuleSpec RULE = RuleFiles.builtIn("kql");
   static final String BACKFILLED = "backfilled";
   static final String LIVE = "live-stamped";
-  static EmbeddedKafkaCluster kafka;
+  @AutoClose static EmbeddedKafkaCluster kafka;
   static List<HuntData.Event> events;
   static List<String> scanned;
   @TempDir static Path tmp;
@@ -63,13 +63,6 @@ class HuntReadsWhatTheRangeNeedsTest {
     }
     // a live topic: record timestamps = event times
     HuntData.produceFlat(kafka.clientConfig(), LIVE, events);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   record Run(int code, List<String> alerts, String err) {}

@@ -29,7 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,7 +46,7 @@ class HuntTest {
   static final String SYSMON = "sysmon-events";
   static final RuleSpec RULE = RuleFiles.builtIn("kql");
   static final Map<String, String> KEEP_FOREVER = Map.of("retention.ms", "-1");
-  static EmbeddedKafkaCluster kafka;
+  @AutoClose static EmbeddedKafkaCluster kafka;
   static List<HuntData.Event> events;
   static List<String> scanned;
   static HuntData.Envelopes envelopes;
@@ -69,13 +69,6 @@ class HuntTest {
     kafka.createTopic(SYSMON, 3, (short) 1, KEEP_FOREVER);
     sysmon = HuntData.sysmon(43, 3000);
     HuntData.produceFlat(kafka.clientConfig(), SYSMON, sysmon);
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   static HuntSettings settings(String topic, Instant from, Instant to) {

@@ -47,8 +47,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -59,7 +59,7 @@ import org.junit.jupiter.api.Timeout;
 class NotifyServiceTest {
   static final String ROUTING_KEY = DestinationContractTest.ROUTING_KEY;
   static final Duration HTTP_TIMEOUT = Duration.ofSeconds(5);
-  static EmbeddedKafkaCluster kafka;
+  @AutoClose static EmbeddedKafkaCluster kafka;
 
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private String topic;
@@ -68,11 +68,6 @@ class NotifyServiceTest {
   @BeforeAll
   static void startKafka() {
     kafka = EmbeddedKafkaCluster.start(1);
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
   }
 
   @org.junit.jupiter.api.BeforeEach

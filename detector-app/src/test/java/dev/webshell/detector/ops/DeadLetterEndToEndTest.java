@@ -23,7 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,20 +35,13 @@ import org.junit.jupiter.api.io.TempDir;
  * stops it with exit 0.
  */
 class DeadLetterEndToEndTest {
-  private static EmbeddedKafkaCluster kafka;
+  @AutoClose private static EmbeddedKafkaCluster kafka;
 
   @TempDir Path tmp;
 
   @BeforeAll
   static void startKafka() {
     kafka = EmbeddedKafkaCluster.start(1);
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   @Test

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,20 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  * no revision lost, none twice.
  */
 class ExactlyOnceCrashTest {
-  private static EmbeddedKafkaCluster kafka;
+  @AutoClose private static EmbeddedKafkaCluster kafka;
 
   @TempDir Path tmp;
 
   @BeforeAll
   static void startKafka() {
     kafka = EmbeddedKafkaCluster.start(3);
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   @Test

@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +30,7 @@ class SaslEndToEndTest {
   private static final String USER = "detector";
   private static final String PASSWORD = "Pw-6f1c-right-one";
   private static final String WRONG = "Pw-93ab-wrong-one";
-  private static EmbeddedKafkaCluster kafka;
+  @AutoClose private static EmbeddedKafkaCluster kafka;
 
   @TempDir Path tmp;
 
@@ -40,13 +40,6 @@ class SaslEndToEndTest {
     kafka.createTopic("events", 2, (short) 1);
     kafka.createTopic("alerts", 2, (short) 1);
     kafka.createTopic("dead-letters", 1, (short) 1);
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   /** Client properties for SASL, the password as a config-provider reference. */

@@ -16,7 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,20 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
  * (RegistryFaultsEndToEndTest). (SIGTERM → exit 0 is checked in {@link DeadLetterEndToEndTest}.)
  */
 class ShutdownTest {
-  private static EmbeddedKafkaCluster kafka;
+  @AutoClose private static EmbeddedKafkaCluster kafka;
 
   @TempDir Path tmp;
 
   @BeforeAll
   static void startKafka() {
     kafka = EmbeddedKafkaCluster.start(1);
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   @Test

@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TlsEndToEndTest {
   private static final String OTHER_PASSWORD = "Ts-41d7-other-ca-store";
-  private static EmbeddedKafkaCluster kafka;
+  @AutoClose private static EmbeddedKafkaCluster kafka;
 
   @TempDir Path tmp;
 
@@ -39,13 +39,6 @@ class TlsEndToEndTest {
     kafka.createTopic("events", 2, (short) 1);
     kafka.createTopic("alerts", 2, (short) 1);
     kafka.createTopic("dead-letters", 1, (short) 1);
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   /** Client properties for TLS, the truststore password as a config-provider reference. */

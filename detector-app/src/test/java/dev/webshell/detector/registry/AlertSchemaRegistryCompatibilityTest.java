@@ -18,7 +18,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.errors.SerializationException;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,18 +29,11 @@ import org.junit.jupiter.api.Test;
  * closing revisions included, through the registry.
  */
 class AlertSchemaRegistryCompatibilityTest {
-  static ApicurioRegistry apicurio;
+  @AutoClose static ApicurioRegistry apicurio;
 
   @BeforeAll
   static void start() {
     apicurio = ApicurioRegistry.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (apicurio != null) {
-      apicurio.close();
-    }
   }
 
   static Schema version1() throws Exception {

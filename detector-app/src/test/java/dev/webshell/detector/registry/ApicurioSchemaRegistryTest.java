@@ -26,13 +26,13 @@ import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The HTTP client and the serde against a real registry: Apicurio's Confluent-compatible API. */
 class ApicurioSchemaRegistryTest {
-  private static ApicurioRegistry apicurio;
+  @AutoClose private static ApicurioRegistry apicurio;
   private static HttpSchemaRegistryClient client;
 
   @BeforeAll
@@ -40,13 +40,6 @@ class ApicurioSchemaRegistryTest {
     apicurio = ApicurioRegistry.start();
     System.out.println("Apicurio Registry started in " + apicurio.startupTime().toMillis() + " ms");
     client = new HttpSchemaRegistryClient(RegistryConfig.of(apicurio.ccompatUrl()));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (apicurio != null) {
-      apicurio.close();
-    }
   }
 
   private static Schema tinyWith(String extraField) {

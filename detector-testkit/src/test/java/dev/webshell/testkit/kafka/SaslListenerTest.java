@@ -22,7 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +32,7 @@ class SaslListenerTest {
 
   private static final String USER = "detector";
   private static final String PASSWORD = "s3cret \"quoted\" pa$$";
-  private static EmbeddedKafkaCluster kafka;
+  @AutoClose private static EmbeddedKafkaCluster kafka;
 
   @BeforeAll
   static void startCluster() {
@@ -40,13 +40,6 @@ class SaslListenerTest {
     System.out.printf(
         "1 broker with SASL listener: startup %d ms, PLAINTEXT %s, SASL %s%n",
         kafka.startupTime().toMillis(), kafka.bootstrapServers(), kafka.saslBootstrapServers());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   @ParameterizedTest

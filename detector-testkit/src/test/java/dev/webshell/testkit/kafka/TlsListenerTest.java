@@ -26,7 +26,7 @@ import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsListenerTest {
   private static final String USER = "detector";
   private static final String PASSWORD = "tls-sasl-secret";
-  private static EmbeddedKafkaCluster kafka;
+  @AutoClose private static EmbeddedKafkaCluster kafka;
 
   @TempDir static Path tmp;
 
@@ -61,13 +61,6 @@ class TlsListenerTest {
         kafka.startupTime().toMillis(),
         kafka.sslBootstrapServers(),
         kafka.saslSslBootstrapServers());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   @Test
