@@ -1,7 +1,7 @@
 package dev.webshell.detector.siem;
 
 import dev.webshell.detector.event.Timestamps;
-import dev.webshell.detector.window.AlertBuilder;
+import dev.webshell.schema.AlertStatus;
 import dev.webshell.schema.WebShellAlert;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +15,7 @@ public final class AlertSummary {
   private AlertSummary() {}
 
   public static boolean isClosed(WebShellAlert a) {
-    return AlertBuilder.CLOSED.equals(a.getStatus());
+    return AlertStatus.CLOSED.equals(a.getStatus());
   }
 
   /** The device as people know it: its name, else its id. */

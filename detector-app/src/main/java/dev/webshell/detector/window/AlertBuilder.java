@@ -2,6 +2,7 @@ package dev.webshell.detector.window;
 
 import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.schema.AlertStatus;
 import dev.webshell.schema.Evidence;
 import dev.webshell.schema.WebShellAlert;
 import java.util.ArrayList;
@@ -9,17 +10,11 @@ import java.util.List;
 
 /** Turns a device's window content into one alert revision (SPEC section 5). */
 public final class AlertBuilder {
-  /** {@code status} of every revision but the closing one. */
-  public static final String OPEN = "open";
-
-  /** {@code status} of the closing revision. */
-  public static final String CLOSED = "closed";
-
   private AlertBuilder() {}
 
   /** The revision the window's last change emits. */
   public static WebShellAlert build(String deviceId, DeviceWindow w, RuleSpec rule) {
-    return build(deviceId, w, rule, w.revision(), OPEN);
+    return build(deviceId, w, rule, w.revision(), AlertStatus.OPEN);
   }
 
   /**
@@ -28,7 +23,7 @@ public final class AlertBuilder {
    * after the last.
    */
   public static WebShellAlert closing(String deviceId, DeviceWindow w, RuleSpec rule) {
-    return build(deviceId, w, rule, w.revision() + 1, CLOSED);
+    return build(deviceId, w, rule, w.revision() + 1, AlertStatus.CLOSED);
   }
 
   private static WebShellAlert build(

@@ -1,6 +1,6 @@
 package dev.webshell.detector.siem;
 
-import dev.webshell.detector.window.AlertBuilder;
+import dev.webshell.schema.AlertStatus;
 import dev.webshell.schema.Evidence;
 import dev.webshell.schema.WebShellAlert;
 import java.time.Instant;
@@ -63,11 +63,11 @@ public final class TestAlerts {
             List.of(
                 evidence(FIRST, 18228L, "cmd.exe /c whoami", "DefaultAppPool"),
                 evidence(LAST, 18301L, "cmd.exe /c ipconfig /all", "DefaultAppPool")))
-        .setStatus(AlertBuilder.OPEN);
+        .setStatus(AlertStatus.OPEN);
   }
 
   /** The closing revision after {@code lastOpen}: same figures, status closed. */
   public static WebShellAlert.Builder closed(int lastOpen) {
-    return open(lastOpen + 1).setMatchCount(9).setStatus(AlertBuilder.CLOSED);
+    return open(lastOpen + 1).setMatchCount(9).setStatus(AlertStatus.CLOSED);
   }
 }
