@@ -106,6 +106,9 @@ final class Summary {
     report.put("heapMaxMb", heapMax);
     report.put("heapMaxAfterGcMb", liveMax);
     report.put("detectorStartupSeconds", Stats.round2(last.det().startupSeconds()));
+    report.put(
+        "detectorUntilAllRunningSecondsRounds",
+        timed.stream().map(r -> Stats.round2(r.det().untilAllRunningSeconds())).toList());
     String over =
         timed.size() == 1 ? "1 timed round" : "median of " + timed.size() + " timed rounds";
     report.row(

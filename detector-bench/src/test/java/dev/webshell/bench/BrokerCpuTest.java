@@ -25,11 +25,25 @@ class BrokerCpuTest {
   }
 
   private static Round round(long rawBrokerNanos, long detectorBrokerNanos, long brokerJitNanos) {
+    return round(rawBrokerNanos, detectorBrokerNanos, brokerJitNanos, 0);
+  }
+
+  private static Round round(
+      long rawBrokerNanos, long detectorBrokerNanos, long brokerJitNanos, double untilAllRunning) {
     CpuMeter.Reading cpu = new CpuMeter.Reading(2_000_000, 0);
     return new Round(
         new RawConsumerPhase.Result(400_000, 1_000, cpu, rawBrokerNanos),
         new DetectorPhase.Result(
-            "app", 200_000, 5, 1, 0, new HeapWatch(), cpu, detectorBrokerNanos, brokerJitNanos));
+            "app",
+            200_000,
+            5,
+            1,
+            untilAllRunning,
+            0,
+            new HeapWatch(),
+            cpu,
+            detectorBrokerNanos,
+            brokerJitNanos));
   }
 
   private static String printed(Report report) throws Exception {
@@ -74,6 +88,17 @@ class BrokerCpuTest {
     String out = printed(report);
     assertTrue(out.contains("| broker 1.00 / 3.00 us CPU/ev, JIT 0.3 s CPU"), out);
     assertTrue(out.contains("\"brokerJitCpuSecondsDuringDetectorRounds\":[0.25,0.04]"), out);
+  }
+
+  @Test
+  void shouldReportHowLongEachTimedRoundsDetectorProcessedBeforeAllItsTasksRan() throws Exception {
+    Report report = new Report();
+    Summary summary = new Summary(OPTIONS, report);
+
+    summary.timedRounds(List.of(round(-1, -1, -1, 0.8149), round(-1, -1, -1, 0)), 0);
+
+    String out = printed(report);
+    assertTrue(out.contains("\"detectorUntilAllRunningSecondsRounds\":[0.81,0.0]"), out);
   }
 
   @Test
