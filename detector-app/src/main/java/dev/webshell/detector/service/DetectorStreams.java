@@ -114,6 +114,7 @@ public final class DetectorStreams {
     StreamsSettings.taskIdleDefault(topology.inputTopics(), topology.inputPattern())
         .forEach(props::putIfAbsent);
     StreamsSettings.producerCompressionDefault(props).forEach(props::putIfAbsent);
+    StreamsSettings.restoreFetchWaitDefault(props).forEach(props::putIfAbsent);
     props.putAll(spec.overrides());
     props.putAll(StreamsSettings.required(spec.deadLetterTopic(), metrics, failures));
     return props;

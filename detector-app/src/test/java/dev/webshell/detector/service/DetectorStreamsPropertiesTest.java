@@ -69,6 +69,35 @@ class DetectorStreamsPropertiesTest {
   }
 
   @Test
+  void shouldShortenTheRestoreConsumersFetchWaitUnlessTheUserSetAFetchWaitItWouldUse() {
+    String setting = ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG;
+    String restore = StreamsConfig.restoreConsumerPrefix(setting);
+
+    assertEquals(
+        StreamsSettings.RESTORE_FETCH_MAX_WAIT_MS, properties(Map.of(), oneTopic()).get(restore));
+    // Kafka Streams gives the restore consumer its own prefix first, then consumer., then the
+    // unprefixed setting: a default under the restore prefix would win over the user's choice
+    for (String users : List.of(setting, StreamsConfig.consumerPrefix(setting))) {
+      Properties props = properties(Map.of(users, "300"), oneTopic());
+      assertEquals("300", props.get(users));
+      assertFalse(props.containsKey(restore), users);
+    }
+    assertEquals("250", properties(Map.of(restore, "250"), oneTopic()).get(restore));
+  }
+
+  @Test
+  void shouldGiveTheShortFetchWaitToTheRestoreConsumerOnlyAsKafkaStreamsResolvesIt() {
+    Properties props = properties(Map.of("bootstrap.servers", "127.0.0.1:9092"), oneTopic());
+    StreamsConfig resolved = new StreamsConfig(props);
+    String setting = ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG;
+
+    assertEquals(
+        StreamsSettings.RESTORE_FETCH_MAX_WAIT_MS,
+        resolved.getRestoreConsumerConfigs("client").get(setting));
+    assertFalse(resolved.getMainConsumerConfigs("group", "client", 0).containsKey(setting));
+  }
+
+  @Test
   void shouldRunOneStreamThreadPerCpuUnlessTheUserSetACount() {
     assertEquals(
         StreamsSettings.defaultStreamThreads(),
