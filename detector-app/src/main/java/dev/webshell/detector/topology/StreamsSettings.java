@@ -92,6 +92,9 @@ public final class StreamsSettings {
         : Map.of(restore, RESTORE_FETCH_MAX_WAIT_MS);
   }
 
+  private static final String GLOBAL_PROCESSING_HANDLER =
+      "processing.exception.handler.global.enabled";
+
   /** As {@link #required(String, DetectorMetrics, RetryableFailures)}, for offline runs. */
   public static Properties required(String deadLetterTopic, DetectorMetrics metrics) {
     return required(deadLetterTopic, metrics, new RetryableFailures(null));
@@ -123,7 +126,11 @@ public final class StreamsSettings {
     p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, WriteFailures.class.getName());
     p.put(WriteFailures.FAILURES_CONFIG, failures);
     // Recommended by Kafka Streams 4.3 (the default from 5.0); no global tables here either way.
-    p.put("processing.exception.handler.global.enabled", true);
+    p.put(GLOBAL_PROCESSING_HANDLER, true);
+    // Kafka Streams 4.3 also reads its settings from each main consumer's configuration (its
+    // partition assignor builds a StreamsConfig of them) and warns there that the setting is off
+    // unless the main consumer is given it too: once per stream thread at every start.
+    p.put(StreamsConfig.mainConsumerPrefix(GLOBAL_PROCESSING_HANDLER), true);
     p.put(DeadLetters.METRICS_CONFIG, metrics);
     return p;
   }

@@ -98,6 +98,16 @@ class DetectorStreamsPropertiesTest {
   }
 
   @Test
+  void shouldGiveTheGlobalProcessingHandlerSettingToTheMainConsumerWhoseAssignorWarnsWithoutIt() {
+    Properties props = properties(Map.of("bootstrap.servers", "127.0.0.1:9092"), oneTopic());
+    StreamsConfig resolved = new StreamsConfig(props);
+    String setting = "processing.exception.handler.global.enabled";
+
+    assertEquals(true, resolved.getBoolean(setting));
+    assertEquals(true, resolved.getMainConsumerConfigs("group", "client", 0).get(setting));
+  }
+
+  @Test
   void shouldRunOneStreamThreadPerCpuUnlessTheUserSetACount() {
     assertEquals(
         StreamsSettings.defaultStreamThreads(),
