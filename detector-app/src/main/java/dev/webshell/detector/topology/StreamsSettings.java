@@ -92,6 +92,10 @@ public final class StreamsSettings {
         : Map.of(restore, RESTORE_FETCH_MAX_WAIT_MS);
   }
 
+  /**
+   * Kafka Streams 4.3's own constant for this key is deprecated (the setting goes with 5.0), and
+   * the build treats warnings as errors.
+   */
   private static final String GLOBAL_PROCESSING_HANDLER =
       "processing.exception.handler.global.enabled";
 

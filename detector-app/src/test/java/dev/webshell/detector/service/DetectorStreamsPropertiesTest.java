@@ -87,8 +87,7 @@ class DetectorStreamsPropertiesTest {
 
   @Test
   void shouldGiveTheShortFetchWaitToTheRestoreConsumerOnlyAsKafkaStreamsResolvesIt() {
-    Properties props = properties(Map.of("bootstrap.servers", "127.0.0.1:9092"), oneTopic());
-    StreamsConfig resolved = new StreamsConfig(props);
+    StreamsConfig resolved = resolvedByKafkaStreams();
     String setting = ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG;
 
     assertEquals(
@@ -99,8 +98,7 @@ class DetectorStreamsPropertiesTest {
 
   @Test
   void shouldGiveTheGlobalProcessingHandlerSettingToTheMainConsumerWhoseAssignorWarnsWithoutIt() {
-    Properties props = properties(Map.of("bootstrap.servers", "127.0.0.1:9092"), oneTopic());
-    StreamsConfig resolved = new StreamsConfig(props);
+    StreamsConfig resolved = resolvedByKafkaStreams();
     String setting = "processing.exception.handler.global.enabled";
 
     assertEquals(true, resolved.getBoolean(setting));
@@ -213,6 +211,11 @@ class DetectorStreamsPropertiesTest {
 
     assertSame(metrics, props.get(DeadLetters.METRICS_CONFIG));
     assertSame(failures, props.get(WriteFailures.FAILURES_CONFIG));
+  }
+
+  /** The detector's properties for one topic as Kafka Streams reads them. */
+  private StreamsConfig resolvedByKafkaStreams() {
+    return new StreamsConfig(properties(Map.of("bootstrap.servers", "127.0.0.1:9092"), oneTopic()));
   }
 
   private Properties properties(Map<String, Object> user, TopologyConfig topology) {
