@@ -58,6 +58,15 @@ public final class ProcessTree {
   private final KeyValueStore<String, Waiting> waiting;
   private final Consumer<Match> matches;
   private final Outcomes outcomes;
+
+  /**
+   * What the stores hold, read from them at the first need (after Kafka Streams restored them) and
+   * kept in step since: the keys of {@link #nodes}, the node keys children in {@link #waiting} wait
+   * for, and how many wait. A lookup that cannot find anything is skipped.
+   */
+  private KeyHashes nodeKeys;
+
+  private KeyHashes waitedFor;
   private long waitingCount = -1;
 
   /** A child waiting for its parent's creation, since a wall-clock time. */
@@ -92,7 +101,7 @@ public final class ProcessTree {
         && (rule.isWebServer(e.fileName(), e.processCommandLine())
             || rule.isWebServer(e.initiatingProcessFileName(), e.initiatingProcessCommandLine()))) {
       String key = key(e.deviceId(), l.kind(), l.processKey());
-      Node n = nodes.get(key);
+      Node n = node(key);
       if (n == null) {
         n = new Node();
       }
@@ -102,6 +111,7 @@ public final class ProcessTree {
               e.initiatingProcessFileName(),
               e.initiatingProcessCommandLine()));
       nodes.put(key, n);
+      nodeKeys.add(key);
       release(key, n, l.kind());
     }
   }
@@ -112,7 +122,7 @@ public final class ProcessTree {
     Node.Creation parent = null;
     if (l.parentProcessKey() != null) {
       String key = key(e.deviceId(), l.kind(), l.parentProcessKey());
-      Node n = nodes.get(key);
+      Node n = node(key);
       if (n != null) {
         parent = n.parentOf(e.timestampMicros(), l.kind() == ProcessLineage.KeyKind.PID);
         if (parent != null && e.timestampMicros() > n.lastUsedMicros) {
@@ -163,30 +173,52 @@ public final class ProcessTree {
             t.aheadOfClock()));
   }
 
-  private void park(TreeInput t, long nowMillis) {
-    if (waitingCount < 0) {
-      waitingCount = count();
+  /** The node of {@code key}, or {@code null}; read from the store only if it may be there. */
+  private Node node(String key) {
+    if (nodeKeys == null) {
+      nodeKeys = new KeyHashes();
+      try (KeyValueIterator<String, Node> it = nodes.all()) {
+        while (it.hasNext()) {
+          nodeKeys.add(it.next().key);
+        }
+      }
     }
+    return nodeKeys.mayHold(key) ? nodes.get(key) : null;
+  }
+
+  private void park(TreeInput t, long nowMillis) {
+    readWaiting();
     if (waitingCount >= MAX_WAITING) {
       outcomes.orphaned();
       return;
     }
     ProcessEvent e = t.event();
-    ProcessLineage l = e.lineage();
+    String parent = parentKey(t);
     String key =
-        key(e.deviceId(), l.kind(), l.parentProcessKey())
+        parent
             + CHILD
             + hex16(e.timestampMicros() ^ Long.MIN_VALUE)
             + CHILD
-            + (l.processKey() == null ? "" : l.processKey())
+            + (e.lineage().processKey() == null ? "" : e.lineage().processKey())
             + CHILD
             + e.processCommandLine().hashCode();
     waiting.put(key, new Waiting(nowMillis, t));
+    waitedFor.add(parent);
     waitingCount++;
+  }
+
+  /** The key of the node a parked child waits for: its parent's, on its host. */
+  private static String parentKey(TreeInput t) {
+    ProcessEvent e = t.event();
+    return key(e.deviceId(), e.lineage().kind(), e.lineage().parentProcessKey());
   }
 
   /** The children waiting for a creation of this node that turns out to be their parent. */
   private void release(String nodeKey, Node n, ProcessLineage.KeyKind kind) {
+    readWaiting();
+    if (!waitedFor.mayHold(nodeKey)) {
+      return;
+    }
     List<KeyValue<String, Waiting>> ready = new ArrayList<>();
     try (KeyValueIterator<String, Waiting> it = waiting.prefixScan(nodeKey + CHILD, KEYS)) {
       while (it.hasNext()) {
@@ -209,6 +241,7 @@ public final class ProcessTree {
   /** Drops the children that waited longer than {@link #WAIT}; returns how many. */
   public int expire(long nowMillis) {
     List<String> old = new ArrayList<>();
+    KeyHashes stillWaitedFor = new KeyHashes();
     long n = 0;
     try (KeyValueIterator<String, Waiting> it = waiting.all()) {
       while (it.hasNext()) {
@@ -216,12 +249,15 @@ public final class ProcessTree {
         n++;
         if (nowMillis - kv.value.sinceMillis() >= WAIT.toMillis()) {
           old.add(kv.key);
+        } else {
+          stillWaitedFor.add(parentKey(kv.value.input()));
         }
       }
     }
     old.forEach(waiting::delete);
     old.forEach(k -> outcomes.orphaned());
     waitingCount = n - old.size();
+    waitedFor = stillWaitedFor;
     return old.size();
   }
 
@@ -229,27 +265,37 @@ public final class ProcessTree {
   public int forget(long streamTimeMicros) {
     long horizon = streamTimeMicros - RETENTION.toNanos() / 1000;
     List<String> old = new ArrayList<>();
+    KeyHashes kept = new KeyHashes();
     try (KeyValueIterator<String, Node> it = nodes.all()) {
       while (it.hasNext()) {
         KeyValue<String, Node> kv = it.next();
         if (kv.value.lastUsedMicros < horizon) {
           old.add(kv.key);
+        } else {
+          kept.add(kv.key);
         }
       }
     }
     old.forEach(nodes::delete);
+    nodeKeys = kept;
     return old.size();
   }
 
-  private long count() {
+  /** Counts the waiting children and notes whom they wait for, once. */
+  private void readWaiting() {
+    if (waitedFor != null) {
+      return;
+    }
+    KeyHashes parents = new KeyHashes();
     long n = 0;
     try (KeyValueIterator<String, Waiting> it = waiting.all()) {
       while (it.hasNext()) {
-        it.next();
+        parents.add(parentKey(it.next().value.input()));
         n++;
       }
     }
-    return n;
+    waitedFor = parents;
+    waitingCount = n;
   }
 
   /** Sixteen lower-case hex digits: keys of one parent sort by time (a state format). */
