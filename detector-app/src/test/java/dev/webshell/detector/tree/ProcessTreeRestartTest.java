@@ -9,6 +9,7 @@ import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.window.Match;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -36,18 +37,18 @@ class ProcessTreeRestartTest {
   @BeforeEach
   void stores() {
     MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-    nodes =
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore("nodes"), Serdes.String(), TreeSerdes.node())
+    nodes = store("nodes", TreeSerdes.node(), context);
+    waiting = store("waiting", TreeSerdes.waiting(), context);
+  }
+
+  private static <V> KeyValueStore<String, V> store(
+      String name, Serde<V> values, MockProcessorContext<Object, Object> context) {
+    KeyValueStore<String, V> store =
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), values)
             .withLoggingDisabled()
             .build();
-    nodes.init(context.getStateStoreContext(), nodes);
-    waiting =
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore("waiting"), Serdes.String(), TreeSerdes.waiting())
-            .withLoggingDisabled()
-            .build();
-    waiting.init(context.getStateStoreContext(), waiting);
+    store.init(context.getStateStoreContext(), store);
+    return store;
   }
 
   private ProcessTree newTree() {
