@@ -111,7 +111,7 @@ public final class ProcessTree {
               e.initiatingProcessFileName(),
               e.initiatingProcessCommandLine()));
       nodes.put(key, n);
-      nodeKeys.add(key);
+      nodeKeys().add(key);
       release(key, n, l.kind());
     }
   }
@@ -175,6 +175,10 @@ public final class ProcessTree {
 
   /** The node of {@code key}, or {@code null}; read from the store only if it may be there. */
   private Node node(String key) {
+    return nodeKeys().mayHold(key) ? nodes.get(key) : null;
+  }
+
+  private KeyHashes nodeKeys() {
     if (nodeKeys == null) {
       nodeKeys = new KeyHashes();
       try (KeyValueIterator<String, Node> it = nodes.all()) {
@@ -183,7 +187,7 @@ public final class ProcessTree {
         }
       }
     }
-    return nodeKeys.mayHold(key) ? nodes.get(key) : null;
+    return nodeKeys;
   }
 
   private void park(TreeInput t, long nowMillis) {
