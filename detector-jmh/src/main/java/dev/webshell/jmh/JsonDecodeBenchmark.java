@@ -10,6 +10,7 @@ import dev.webshell.detector.event.ProcessEvent;
 import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.generator.EventJson;
 import dev.webshell.detector.generator.ProcessTreeTraffic;
+import dev.webshell.detector.generator.TrafficGenerator;
 import dev.webshell.detector.generator.WindowsEventJson;
 import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleFiles;
@@ -30,11 +31,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Where the per-record cost of JSON input goes, for a full-width benign Defender row (about 3 KB)
- * and for the generator's Windows shapes: Jackson's tokenizer alone (every value skipped), the
- * tokenizer building every string value, the decoder building every event whole and as {@code run}
- * uses it (rule-aware), and the rule on the decoded event. Records cycle over {@value #RECORDS}
- * distinct ones (Windows shapes: the process tree generator's mix of benign traffic and
- * intrusions).
+ * and the bench's varied rows, and for the generator's Windows shapes: Jackson's tokenizer alone
+ * (every value skipped), the tokenizer building every string value, the decoder building every
+ * event whole and as {@code run} uses it (rule-aware), and the rule on the decoded event. Records
+ * cycle over {@value #RECORDS} (for {@code DEFENDER} one row repeated; the others distinct: the
+ * bench's traffic, or the process tree generator's mix of benign traffic and intrusions).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -45,7 +46,12 @@ import org.openjdk.jmh.annotations.Warmup;
 public class JsonDecodeBenchmark {
   static final int RECORDS = 256;
 
-  @Param({"DEFENDER", "SYSMON", "WINLOGBEAT", "ECS", "WINDOWS_SECURITY"})
+  /**
+   * {@code DEFENDER}: one benign row, 256 times; {@code DEFENDER_TRAFFIC}: 256 rows of the bench's
+   * traffic (devices, processes and command lines vary, as the branch predictor meets them in a
+   * stream); the others: the process tree generator's records in that Windows shape.
+   */
+  @Param({"DEFENDER", "DEFENDER_TRAFFIC", "SYSMON", "WINLOGBEAT", "ECS", "WINDOWS_SECURITY"})
   String shape;
 
   byte[][] records = new byte[RECORDS][];
@@ -62,13 +68,17 @@ public class JsonDecodeBenchmark {
     decoder = new JsonInputDecoder();
     ruleAware = new JsonInputDecoder(InputFormat.JSON, rule);
     ProcessTreeTraffic traffic = new ProcessTreeTraffic(1, 1000, 333e-6, 0);
+    TrafficGenerator rows = new TrafficGenerator(1, 50_000, 333e-6);
     for (int k = 0; k < RECORDS; k++) {
+      long micros = 1_772_359_200_000_000L + k * 1000L;
       String json =
-          shape.equals("DEFENDER")
-              ? EventJson.toJson(Events.event(Events.BENIGN))
-              : WindowsEventJson.toJson(
-                  traffic.next(1_772_359_200_000_000L + k * 1000L),
-                  WindowsEventJson.Shape.valueOf(shape));
+          switch (shape) {
+            case "DEFENDER" -> EventJson.toJson(Events.event(Events.BENIGN));
+            case "DEFENDER_TRAFFIC" -> EventJson.toJson(rows.next(micros));
+            default ->
+                WindowsEventJson.toJson(
+                    traffic.next(micros), WindowsEventJson.Shape.valueOf(shape));
+          };
       records[k] = json.getBytes(StandardCharsets.UTF_8);
       Decoded d = decoder.decode(records[k]);
       decoded[k] = d.events().isEmpty() ? null : d.events().get(0); // a skipped event id
