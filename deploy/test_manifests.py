@@ -504,6 +504,8 @@ def _dockerfile():
     assert users and users[-1].split(":")[0] not in ("root", "0"), users
     assert "DETECTOR_PREBUILT=1" in text
     assert "-XX:MaxRAMPercentage=75" in text and "-XX:+ExitOnOutOfMemoryError" in text
+    # stdout carries data (scan's alerts): the JVM's warnings must not land there
+    assert "-Xlog:disable -Xlog:all=warning:stderr" in text
     for src in ("detector-app/target/classes", "detector-app/target/lib"):
         assert re.search(rf"COPY --from=\S+ /src/{src} {src}", text), f"{src} not copied"
     assert re.search(r"^WORKDIR /opt/detector$", text, re.M)
