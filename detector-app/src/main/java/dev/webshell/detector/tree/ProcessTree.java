@@ -62,12 +62,13 @@ public final class ProcessTree {
   /**
    * What the stores hold, read from them at the first need (after Kafka Streams restored them) and
    * kept in step since: the keys of {@link #nodes}, the node keys children in {@link #waiting} wait
-   * for, and how many wait. A lookup that cannot find anything is skipped.
+   * for, and how many wait (both read by {@link #readWaiting} while {@code waitedFor} is null). A
+   * lookup that cannot find anything is skipped.
    */
   private KeyHashes nodeKeys;
 
   private KeyHashes waitedFor;
-  private long waitingCount = -1;
+  private long waitingCount;
 
   /** A child waiting for its parent's creation, since a wall-clock time. */
   public record Waiting(long sinceMillis, TreeInput input) {}
