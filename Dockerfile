@@ -71,9 +71,10 @@ COPY --from=build /src/samples samples
 # memory limit; override DETECTOR_JAVA_OPTS to change it (Kubernetes sets 50 % for a 512 MiB heap).
 # Parallel GC: less CPU per event than G1 for this small, short-lived heap; transparent huge pages
 # for the heap where the kernel offers them (madvise), which cost the stream threads less CPU per
-# event (docs/performance.md); the JVM's own warnings on stderr, since stdout carries scan's alerts.
+# event (docs/performance.md). The launcher itself sends the JVM's own warnings to stderr, whatever
+# is set here, since stdout carries scan's alerts.
 ENV DETECTOR_PREBUILT=1 \
-    DETECTOR_JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -XX:+UseTransparentHugePages -Xlog:disable -Xlog:all=warning:stderr" \
+    DETECTOR_JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -XX:+UseTransparentHugePages" \
     DETECTOR_STATE_DIR=/var/lib/detector
 
 USER 10001:10001

@@ -504,8 +504,6 @@ def _dockerfile():
     assert users and users[-1].split(":")[0] not in ("root", "0"), users
     assert "DETECTOR_PREBUILT=1" in text
     assert "-XX:MaxRAMPercentage=75" in text and "-XX:+ExitOnOutOfMemoryError" in text
-    # stdout carries data (scan's alerts): the JVM's warnings must not land there
-    assert "-Xlog:disable -Xlog:all=warning:stderr" in text
     for src in ("detector-app/target/classes", "detector-app/target/lib"):
         assert re.search(rf"COPY --from=\S+ /src/{src} {src}", text), f"{src} not copied"
     assert re.search(r"^WORKDIR /opt/detector$", text, re.M)
@@ -515,6 +513,35 @@ def _dockerfile():
     assert re.search(r"^STOPSIGNAL SIGTERM$", text, re.M)
     ignore = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert "**/target/" in ignore and ".git/" in ignore
+
+
+def launcher_java_args(env):
+    """The arguments bin/detector gives `java`, read from a stand-in `java` that prints them."""
+    import os
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        fake = pathlib.Path(tmp) / "java"
+        fake.write_text('#!/bin/sh\nfor a in "$@"; do printf \'%s\\n\' "$a"; done\n')
+        fake.chmod(0o755)
+        base = {k: v for k, v in os.environ.items() if k != "DETECTOR_JAVA_OPTS"}
+        base.update(env, DETECTOR_PREBUILT="1", PATH=f"{tmp}:{os.environ['PATH']}")
+        out = subprocess.run([str(ROOT / "bin" / "detector"), "--help"], env=base,
+                             capture_output=True, text=True, check=True).stdout
+    return out.splitlines()
+
+
+@check("launcher: the JVM's warnings go to stderr, ahead of DETECTOR_JAVA_OPTS or the defaults")
+def _launcher_jvm_log_to_stderr():
+    # stdout carries data (scan's alerts, generate's records): unified logging's warnings, on
+    # stdout unless told otherwise, must not land there, whatever the user sets
+    log = ["-Xlog:disable", "-Xlog:all=warning:stderr"]
+    given = launcher_java_args({"DETECTOR_JAVA_OPTS": "-Xmx256m -XX:+UseSerialGC"})
+    assert given[:4] == log + ["-Xmx256m", "-XX:+UseSerialGC"], given[:6]
+    assert "-XX:+UseParallelGC" not in given, "the user's options replace the defaults"
+    default = launcher_java_args({})
+    assert default[:2] == log and "-Xmx512m" in default and "-XX:+UseParallelGC" in default, default
+    assert default[-1] == "--help" and "dev.webshell.detector.cli.Main" in default, default[-3:]
 
 
 # --------------------------------------------------------------------------- runner
