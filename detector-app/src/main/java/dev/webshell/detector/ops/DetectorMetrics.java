@@ -37,6 +37,9 @@ public interface DetectorMetrics {
    */
   default void lineageResolved(boolean waited) {}
 
-  /** A shell whose parent's creation never came within the wait (or too many were waiting). */
-  default void orphaned() {}
+  /**
+   * A shell dropped without its grandparent: its parent's creation never came within the wait, or
+   * ({@code waitingFull}) it was turned away at once since too many were waiting.
+   */
+  default void orphaned(boolean waitingFull) {}
 }

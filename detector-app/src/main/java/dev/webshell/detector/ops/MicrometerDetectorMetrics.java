@@ -20,7 +20,8 @@ public final class MicrometerDetectorMetrics implements DetectorMetrics {
   private final Counter closed;
   private final Counter resolvedNow;
   private final Counter resolvedAfterWait;
-  private final Counter orphans;
+  private final Counter orphansExpired;
+  private final Counter orphansWaitingFull;
   private final Timer fromEventTime;
   private final Timer fromIngestion;
 
@@ -51,11 +52,8 @@ public final class MicrometerDetectorMetrics implements DetectorMetrics {
             .register(registry);
     this.resolvedNow = lineage("now");
     this.resolvedAfterWait = lineage("after_wait");
-    this.orphans =
-        Counter.builder("detector.process.tree.orphans")
-            .description(
-                "Shells whose parent's creation was not read within the wait: no grandparent")
-            .register(registry);
+    this.orphansExpired = orphans("expired");
+    this.orphansWaitingFull = orphans("waiting_full");
     this.fromEventTime = latency("event_time");
     this.fromIngestion = latency("ingestion");
     // the main series are visible at zero before the first record arrives
@@ -82,8 +80,17 @@ public final class MicrometerDetectorMetrics implements DetectorMetrics {
   }
 
   @Override
-  public void orphaned() {
-    orphans.increment();
+  public void orphaned(boolean waitingFull) {
+    (waitingFull ? orphansWaitingFull : orphansExpired).increment();
+  }
+
+  private Counter orphans(String reason) {
+    return Counter.builder("detector.process.tree.orphans")
+        .description(
+            "Shells dropped without their grandparent: their parent's creation was not read within"
+                + " the wait (expired), or too many children already waited (waiting_full)")
+        .tag("reason", reason)
+        .register(registry);
   }
 
   private Timer latency(String from) {

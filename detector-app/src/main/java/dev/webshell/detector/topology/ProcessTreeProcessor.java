@@ -56,8 +56,8 @@ final class ProcessTreeProcessor implements Processor<String, TreeInput, String,
               }
 
               @Override
-              public void orphaned() {
-                metrics.orphaned();
+              public void orphaned(ProcessTree.Orphan why) {
+                metrics.orphaned(why == ProcessTree.Orphan.WAITING_FULL);
               }
             });
     context.schedule(EXPIRE_EVERY, PunctuationType.WALL_CLOCK_TIME, tree::expire);

@@ -48,8 +48,19 @@ public final class ProcessTree {
     /** A match whose grandparent came from the tree (or was not needed). */
     default void resolved(boolean waited) {}
 
-    /** A child dropped: its parent's creation did not come within the wait, or too many wait. */
-    default void orphaned() {}
+    /** A child dropped without its grandparent, and why. */
+    default void orphaned(Orphan why) {}
+  }
+
+  /** Why a child that waited for its parent's creation was dropped. */
+  public enum Orphan {
+    /** Its parent's creation did not come within {@link #WAIT}. */
+    EXPIRED,
+    /**
+     * Turned away at once: {@link #MAX_WAITING} children already waited in the task. A grandchild
+     * whose parent's creation would have come within the wait is missed; the count says so.
+     */
+    WAITING_FULL
   }
 
   private final Rule rule;
@@ -194,7 +205,7 @@ public final class ProcessTree {
   private void park(TreeInput t, long nowMillis) {
     readWaiting();
     if (waitingCount >= MAX_WAITING) {
-      outcomes.orphaned();
+      outcomes.orphaned(Orphan.WAITING_FULL);
       return;
     }
     ProcessEvent e = t.event();
@@ -260,7 +271,7 @@ public final class ProcessTree {
       }
     }
     old.forEach(waiting::delete);
-    old.forEach(k -> outcomes.orphaned());
+    old.forEach(k -> outcomes.orphaned(Orphan.EXPIRED));
     waitingCount = n - old.size();
     waitedFor = stillWaitedFor;
     return old.size();

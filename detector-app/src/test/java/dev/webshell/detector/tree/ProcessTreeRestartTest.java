@@ -1,19 +1,18 @@
 package dev.webshell.detector.tree;
 
+import static dev.webshell.detector.tree.TreeFixtures.SECOND;
+import static dev.webshell.detector.tree.TreeFixtures.T0;
+import static dev.webshell.detector.tree.TreeFixtures.creation;
+import static dev.webshell.detector.tree.TreeFixtures.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.webshell.detector.event.ProcessEvent;
-import dev.webshell.detector.event.ProcessLineage;
 import dev.webshell.detector.rule.Rule;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.window.Match;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,10 +24,6 @@ import org.junit.jupiter.api.Test;
  * through a new one, as a restarted task does.
  */
 class ProcessTreeRestartTest {
-  private static final long T0 = 1_793_000_000_000_000L;
-  private static final long SECOND = 1_000_000L;
-  private static final String HOST = "web01.contoso.local";
-
   private KeyValueStore<String, Node> nodes;
   private KeyValueStore<String, ProcessTree.Waiting> waiting;
   private final List<Match> matches = new ArrayList<>();
@@ -41,41 +36,8 @@ class ProcessTreeRestartTest {
     waiting = store("waiting", TreeSerdes.waiting(), context);
   }
 
-  private static <V> KeyValueStore<String, V> store(
-      String name, Serde<V> values, MockProcessorContext<Object, Object> context) {
-    KeyValueStore<String, V> store =
-        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), values)
-            .withLoggingDisabled()
-            .build();
-    store.init(context.getStateStoreContext(), store);
-    return store;
-  }
-
   private ProcessTree newTree() {
     return new ProcessTree(rule, nodes, waiting, matches::add, ProcessTree.Outcomes.NONE);
-  }
-
-  private static TreeInput creation(
-      long at, String guid, String fileName, String commandLine, String parentGuid, String parent) {
-    ProcessEvent e =
-        new ProcessEvent(
-            at,
-            HOST,
-            HOST,
-            fileName,
-            commandLine,
-            parent,
-            null,
-            parent + " -x",
-            null,
-            null,
-            null,
-            null,
-            "DefaultAppPool",
-            null,
-            null,
-            new ProcessLineage(ProcessLineage.KeyKind.GUID, guid, parentGuid));
-    return new TreeInput(e, at, false, 0);
   }
 
   /** IIS's worker under svchost, then a cmd.exe it started (a node: a web server's child). */
