@@ -49,6 +49,7 @@ DETECTOR_METRICS = {
     "detector_events_total", "detector_matches_total", "detector_alerts_total",
     "detector_dead_letters_total", "detector_late_events_dropped_total",
     "detector_events_ahead_of_clock_total", "detector_retryable_failures_total", "detector_stalled",
+    "detector_process_tree_orphans_total", "detector_process_tree_matches_total",
 } | {"detector_event_to_alert_latency_seconds" + s for s in ("_bucket", "_count", "_sum", "_max")}
 KAFKA_METRICS = {
     "kafka_consumer_fetch_manager_records_lag_max",  # consumer-fetch-manager-metrics/records-lag-max
@@ -357,7 +358,7 @@ def _rules_metrics():
         assert r["annotations"]["summary"]
 
 
-@check("PrometheusRule: lag growing 10m, dead letters, not ready 5m, no events 15m")
+@check("PrometheusRule: lag growing 10m, dead letters, not ready 5m, no events 15m, waiting full")
 def _rules_coverage():
     def find(metric):
         found = [r for r in rules() if metric in r["expr"]]
@@ -370,6 +371,8 @@ def _rules_coverage():
     assert any(r.get("for") == "5m" and "!= 2" in r["expr"] for r in find("kafka_stream_client_state")), \
         "not-ready rule: client state other than RUNNING (2) for 5m"
     assert any(r.get("for") == "15m" for r in find("detector_events_total")), "no-events rule must wait 15m"
+    assert any('reason="waiting_full"' in r["expr"] for r in find("detector_process_tree_orphans_total")), \
+        "a child turned away by the full waiting store can cost a match: it must alert"
 
 
 # --------------------------------------------------------------------------- Grafana
