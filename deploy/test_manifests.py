@@ -29,6 +29,11 @@ ALERTS_TOPIC = "alerts"
 DLQ_TOPIC = "alerts.dead-letters"
 EIGHT_DAYS_MS = 8 * 24 * 3600 * 1000
 MAX_HEAP_BYTES = 512 * 1024 * 1024
+# The largest alert or dead letter the detector may write, read from its one definition
+MAX_RECORD_BYTES = int(re.search(
+    r"MAX_RECORD_BYTES = (\d+) << 20;",
+    (ROOT / "detector-app/src/main/java/dev/webshell/detector/topology/StreamsSettings.java")
+    .read_text(encoding="utf-8")).group(1)) << 20
 
 # `bin/detector run` options (each also DETECTOR_<UPPER_SNAKE>), and launcher variables.
 RUN_OPTIONS = [
@@ -327,7 +332,7 @@ def _topics_fields():
         assert int(spec["config"]["retention.ms"]) > 0
 
 
-@check("KafkaTopic: input (>= 8 days, RF 3, min.insync 2, >= replicas partitions), alerts, dead letters")
+@check("KafkaTopic: input (>= 8 days, RF 3, min.insync 2, >= replicas partitions), alerts, dead letters (32 MiB records)")
 def _topics_contract():
     by_name = {t["spec"].get("topicName", t["metadata"]["name"]): t["spec"] for t in of_kind("KafkaTopic")}
     assert set(by_name) >= {INPUT_TOPIC, ALERTS_TOPIC, DLQ_TOPIC}, sorted(by_name)
@@ -339,6 +344,8 @@ def _topics_contract():
     for name in (ALERTS_TOPIC, DLQ_TOPIC):
         spec = by_name[name]
         assert spec["replicas"] >= 3 and int(spec["config"]["min.insync.replicas"]) >= 2, f"{name}: {spec}"
+        # an alert or dead letter may be larger than Kafka's 1 MB default (long command lines)
+        assert int(spec["config"].get("max.message.bytes", 0)) >= MAX_RECORD_BYTES, f"{name}: {spec}"
 
 
 # --------------------------------------------------------------------------- PrometheusRule
@@ -463,7 +470,7 @@ def _compose_standins():
     assert env["SCHEMA_REGISTRY_URL"].endswith("/apis/ccompat/v7")
 
 
-@check("compose: one-shot topics service creates the three topics (input: 6 partitions, 8 days)")
+@check("compose: one-shot topics service creates the three topics (input: 6 partitions, 8 days; outputs 32 MiB records)")
 def _compose_topics():
     t = compose()["topics"]
     assert t["depends_on"]["kafka"]["condition"] == "service_healthy"
@@ -473,6 +480,9 @@ def _compose_topics():
         assert f"--topic {name} " in script, f"{name} not created"
     line = script[script.index(f"--topic {INPUT_TOPIC} "):].split("\n$$")[0]
     assert "--partitions 6" in line and f"retention.ms={EIGHT_DAYS_MS}" in line, line
+    for name in (ALERTS_TOPIC, DLQ_TOPIC):
+        line = script[script.index(f"--topic {name} "):].split("\n$$")[0]
+        assert f"max.message.bytes={MAX_RECORD_BYTES}" in line, f"{name}: {line}"
 
 
 @check("compose: detector runs `run` with state volume, port 9464, waits for topics and registry")

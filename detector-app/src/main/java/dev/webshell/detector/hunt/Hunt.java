@@ -12,6 +12,7 @@ import dev.webshell.detector.service.Preflight;
 import dev.webshell.detector.service.ProcessingGuarantee;
 import dev.webshell.detector.service.StartupException;
 import dev.webshell.detector.topology.DetectorSerdes;
+import dev.webshell.detector.topology.StreamsSettings;
 import dev.webshell.detector.topology.TopologyConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -311,10 +312,14 @@ public final class Hunt {
       if (plan.totalRecords() > 0) {
         List<NewTopic> own = new ArrayList<>();
         if (s.outputTopic() == null) {
-          own.add(new NewTopic(alertsTopic(), Optional.of(1), Optional.empty()));
+          own.add(
+              new NewTopic(alertsTopic(), Optional.of(1), Optional.empty())
+                  .configs(StreamsSettings.largeRecordsTopicConfig()));
         }
         if (s.deadLetterTopic() == null) {
-          own.add(new NewTopic(deadLetterTopic(), Optional.of(1), Optional.empty()));
+          own.add(
+              new NewTopic(deadLetterTopic(), Optional.of(1), Optional.empty())
+                  .configs(StreamsSettings.largeRecordsTopicConfig()));
         }
         if (!own.isEmpty()) {
           KafkaCalls.get(admin.createTopics(own).all());

@@ -94,6 +94,11 @@ public final class DetectorStreams {
     return applicationId + "-" + TopologyConfig.TREE_REPARTITION + "-repartition";
   }
 
+  /** The changelog of the device windows' store, whose records grow with a device's lines. */
+  public static String windowChangelogTopic(String applicationId) {
+    return applicationId + "-" + TopologyConfig.WINDOW_STORE + "-changelog";
+  }
+
   /** Both repartition topics: a run has caught up once its group has read them to their ends. */
   public static List<String> repartitionTopics(String applicationId) {
     return List.of(repartitionTopic(applicationId), treeRepartitionTopic(applicationId));
@@ -115,6 +120,7 @@ public final class DetectorStreams {
         .forEach(props::putIfAbsent);
     StreamsSettings.producerCompressionDefault(props).forEach(props::putIfAbsent);
     StreamsSettings.restoreFetchWaitDefault(props).forEach(props::putIfAbsent);
+    StreamsSettings.largeRecordDefaults(props).forEach(props::putIfAbsent);
     props.putAll(spec.overrides());
     props.putAll(StreamsSettings.required(spec.deadLetterTopic(), metrics, failures));
     return props;

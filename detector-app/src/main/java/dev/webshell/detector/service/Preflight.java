@@ -2,6 +2,7 @@ package dev.webshell.detector.service;
 
 import dev.webshell.detector.ops.RootCause;
 import dev.webshell.detector.ops.logging.Logging;
+import dev.webshell.detector.topology.StreamsSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,10 +15,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
@@ -228,9 +232,10 @@ public final class Preflight implements AutoCloseable {
     for (String t : missing) {
       newTopics.add(
           new NewTopic(
-              t,
-              Optional.of(partitions),
-              replication < 1 ? Optional.empty() : Optional.of(replication)));
+                  t,
+                  Optional.of(partitions),
+                  replication < 1 ? Optional.empty() : Optional.of(replication))
+              .configs(StreamsSettings.largeRecordsTopicConfig()));
     }
     try {
       admin.createTopics(newTopics).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -246,6 +251,43 @@ public final class Preflight implements AutoCloseable {
       throw new StartupException("interrupted while creating topics");
     }
     return missing;
+  }
+
+  /**
+   * The topics among {@code topics} whose {@code max.message.bytes} is below {@link
+   * StreamsSettings#MAX_RECORD_BYTES}, each with its value ({@code "alerts (1048588)"}): a record
+   * larger than that, which the rule's caps allow, would be refused and retried, stalling its
+   * partition. A topic that does not exist, or whose configuration cannot be read (an ACL), is left
+   * out: the check only warns.
+   */
+  public List<String> smallRecordLimits(List<String> topics) {
+    var futures =
+        admin
+            .describeConfigs(
+                topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList())
+            .values();
+    List<String> small = new ArrayList<>();
+    for (var f : futures.entrySet()) {
+      ConfigEntry e;
+      try {
+        e =
+            f.getValue()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+      } catch (ExecutionException | TimeoutException ex) {
+        continue;
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      if (e != null
+          && e.value() != null
+          && Long.parseLong(e.value()) < StreamsSettings.MAX_RECORD_BYTES) {
+        small.add(f.getKey().name() + " (" + e.value() + ")");
+      }
+    }
+    small.sort(null);
+    return small;
   }
 
   private List<String> missing(List<String> topics) {

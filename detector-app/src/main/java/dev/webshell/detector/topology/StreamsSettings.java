@@ -2,12 +2,14 @@ package dev.webshell.detector.topology;
 
 import dev.webshell.detector.ops.DetectorMetrics;
 import dev.webshell.detector.ops.RetryableFailures;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.WallclockTimestampExtractor;
 
@@ -59,6 +61,58 @@ public final class StreamsSettings {
             || userSettings.containsKey(prefixed)
         ? Map.of()
         : Map.of(prefixed, "lz4");
+  }
+
+  /**
+   * The largest record the detector is set up to write, in bytes (32 MiB). Kafka's defaults take 1
+   * MB (the producer's {@code max.request.size}, a topic's {@code max.message.bytes}), and the
+   * detector's records are bounded by the rule's caps, not by that: an alert lists up to 128
+   * command lines of up to 32,768 characters, each again in its evidence (8.4 MB when they are
+   * ASCII), and a device's window state in its changelog holds every line it tracks. A web shell
+   * running a few dozen distinct PowerShell {@code -EncodedCommand}s of 30 KB passed 1 MB; a record
+   * the producer refuses is retried, never skipped, so that device's partition stalled, holding
+   * back every other device's alerts on it.
+   */
+  public static final int MAX_RECORD_BYTES = 32 << 20;
+
+  /** The topic setting that lets a topic hold records of up to {@link #MAX_RECORD_BYTES}. */
+  public static Map<String, String> largeRecordsTopicConfig() {
+    return Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_RECORD_BYTES));
+  }
+
+  /**
+   * Records of up to {@link #MAX_RECORD_BYTES}: the producer's {@code max.request.size} (and a
+   * {@code buffer.memory} of twice that, since a record larger than the buffer is refused; taken
+   * only as records need it), and the internal topics' {@code max.message.bytes} (applied when
+   * Kafka Streams creates its changelogs and repartition topics), each where the user set none,
+   * plain or prefixed; otherwise nothing for that setting.
+   */
+  public static Map<String, Object> largeRecordDefaults(Map<?, ?> userSettings) {
+    Map<String, Object> out = new HashMap<>();
+    putUnlessSet(
+        userSettings,
+        out,
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        MAX_RECORD_BYTES);
+    putUnlessSet(
+        userSettings,
+        out,
+        ProducerConfig.BUFFER_MEMORY_CONFIG,
+        StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
+        2L * MAX_RECORD_BYTES);
+    String topic = StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+    if (!userSettings.containsKey(topic)) {
+      out.put(topic, String.valueOf(MAX_RECORD_BYTES));
+    }
+    return out;
+  }
+
+  private static void putUnlessSet(
+      Map<?, ?> userSettings, Map<String, Object> out, String plain, String prefixed, Object v) {
+    if (!userSettings.containsKey(plain) && !userSettings.containsKey(prefixed)) {
+      out.put(prefixed, v);
+    }
   }
 
   /** The restore consumer's fetch wait the detector sets where the user set none. */

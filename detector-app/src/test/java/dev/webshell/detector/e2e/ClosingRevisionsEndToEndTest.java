@@ -9,8 +9,6 @@ import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.detector.topology.Ev;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,17 +64,8 @@ class ClosingRevisionsEndToEndTest {
   }
 
   static List<JsonNode> alerts(String topic, int expected, Duration timeout) {
-    List<JsonNode> out = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r :
-        Traffic.readCommitted(
-            kafka.clientConfig(), topic, expected, timeout, Duration.ofSeconds(3))) {
-      try {
-        out.add(Traffic.JSON.readTree(r.value()));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return out;
+    return Traffic.committedJson(
+        kafka.clientConfig(), topic, expected, timeout, Duration.ofSeconds(3));
   }
 
   static long closes(List<JsonNode> alerts, String device) {

@@ -10,16 +10,12 @@ import dev.webshell.detector.service.DetectorService;
 import dev.webshell.detector.topology.Ev;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
 import io.micrometer.core.instrument.Counter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,17 +48,8 @@ class SeveralPartitionsEndToEndTest {
   }
 
   static List<JsonNode> alerts(int expected, Duration timeout) {
-    List<JsonNode> out = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r :
-        Traffic.readCommitted(
-            kafka.clientConfig(), "spread-alerts", expected, timeout, Duration.ofSeconds(2))) {
-      try {
-        out.add(Traffic.JSON.readTree(r.value()));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return out;
+    return Traffic.committedJson(
+        kafka.clientConfig(), "spread-alerts", expected, timeout, Duration.ofSeconds(2));
   }
 
   static double late(DetectorService.Running running) {

@@ -138,6 +138,21 @@ public final class Traffic {
     return events.stream().map(e -> e.record(topic)).collect(Collectors.toList());
   }
 
+  /** {@link #readCommitted}'s record values, each parsed as JSON (alerts in the JSON format). */
+  public static List<JsonNode> committedJson(
+      Map<String, Object> client, String topic, int expected, Duration timeout, Duration quiet) {
+    List<JsonNode> out = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r :
+        readCommitted(client, topic, expected, timeout, quiet)) {
+      try {
+        out.add(JSON.readTree(r.value()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return out;
+  }
+
   /**
    * Reads a topic from the beginning with {@code read_committed} until at least {@code expected}
    * records arrived (or {@code timeout} passed), then {@code quiet} longer to catch extra ones.

@@ -69,6 +69,40 @@ class DetectorStreamsPropertiesTest {
   }
 
   @Test
+  void shouldLetTheProducerAndTheInternalTopicsTakeTheLargestRecordTheRuleCapsAllow() {
+    Properties props = properties(Map.of(), oneTopic());
+
+    int max = StreamsSettings.MAX_RECORD_BYTES;
+    assertEquals(
+        max, props.get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)));
+    assertEquals(
+        2L * max, props.get(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG)));
+    assertEquals(String.valueOf(max), props.get(StreamsConfig.topicPrefix("max.message.bytes")));
+  }
+
+  @Test
+  void shouldLeaveTheRecordSizesTheUserSetAlone() {
+    String request = ProducerConfig.MAX_REQUEST_SIZE_CONFIG;
+    String topic = StreamsConfig.topicPrefix("max.message.bytes");
+    Properties props =
+        properties(
+            Map.of(
+                request,
+                "5000000",
+                StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
+                "9000000",
+                topic,
+                "5000000"),
+            oneTopic());
+
+    assertEquals("5000000", props.get(request));
+    assertFalse(props.containsKey(StreamsConfig.producerPrefix(request)));
+    assertEquals(
+        "9000000", props.get(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG)));
+    assertEquals("5000000", props.get(topic));
+  }
+
+  @Test
   void shouldShortenTheRestoreConsumersFetchWaitUnlessTheUserSetAFetchWaitItWouldUse() {
     String setting = ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG;
     String restore = StreamsConfig.restoreConsumerPrefix(setting);
