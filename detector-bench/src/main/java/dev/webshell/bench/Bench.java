@@ -3,6 +3,7 @@ package dev.webshell.bench;
 import dev.webshell.detector.registry.RegistryConfig;
 import dev.webshell.detector.registry.SchemaRegistryClient;
 import dev.webshell.detector.rule.RuleSpec;
+import dev.webshell.detector.topology.StreamsSettings;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,7 +85,11 @@ final class Bench {
           .createTopics(
               topics.stream()
                   .map(
-                      t -> new NewTopic(t, t.endsWith("-events") ? o.partitions() : 1, replication))
+                      t ->
+                          t.endsWith("-events")
+                              ? new NewTopic(t, o.partitions(), replication)
+                              : new NewTopic(t, 1, replication)
+                                  .configs(StreamsSettings.largeRecordsTopicConfig()))
                   .collect(Collectors.toList()))
           .all()
           .get(60, TimeUnit.SECONDS);

@@ -12,6 +12,7 @@ import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
+import dev.webshell.detector.topology.StreamsSettings;
 import dev.webshell.schema.DeviceProcessEvent;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
 import dev.webshell.testkit.registry.ApicurioRegistry;
@@ -282,8 +283,10 @@ final class Demo {
     checkStop();
 
     kafka.createTopic(EVENTS_TOPIC, PARTITIONS, (short) 1);
-    kafka.createTopic(ALERTS_TOPIC, PARTITIONS, (short) 1);
-    kafka.createTopic(DLQ_TOPIC, 1, (short) 1);
+    // as the detector's --create-topics would: room for its largest alerts and dead letters
+    kafka.createTopic(
+        ALERTS_TOPIC, PARTITIONS, (short) 1, StreamsSettings.largeRecordsTopicConfig());
+    kafka.createTopic(DLQ_TOPIC, 1, (short) 1, StreamsSettings.largeRecordsTopicConfig());
     checkStop();
 
     long d0 = System.nanoTime();
