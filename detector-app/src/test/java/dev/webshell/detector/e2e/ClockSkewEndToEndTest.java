@@ -86,18 +86,8 @@ class ClockSkewEndToEndTest {
 
   private DetectorService.Running start(EmbeddedKafkaCluster kafka, String input, String appId) {
     DetectorService.Settings settings =
-        DetectorService.Settings.builder(kafka.clientConfig())
-            .inputTopics(List.of(input))
-            .outputTopic(appId + "-alerts")
-            .deadLetterTopic(appId + "-dead-letters")
-            .applicationId(appId)
-            .stateDir(stateDir.resolve(appId))
-            .inputFormat(InputFormat.JSON)
-            .alertFormat(AlertFormat.JSON)
-            .metricsPort(-1)
-            .createTopics(true)
+        Detectors.reading(kafka, input, appId, InputFormat.JSON, stateDir)
             .partitions(3)
-            .replicationFactor((short) 1)
             .clockSkewTolerance(TOLERANCE)
             .build();
     return new DetectorService(settings).start();

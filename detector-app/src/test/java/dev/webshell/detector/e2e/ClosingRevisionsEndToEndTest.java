@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.event.Timestamps;
-import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.detector.topology.Ev;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
@@ -38,19 +37,7 @@ class ClosingRevisionsEndToEndTest {
 
   private DetectorService.Running start(String name) {
     return new DetectorService(
-            DetectorService.Settings.builder(kafka.clientConfig())
-                .inputTopics(List.of(name))
-                .outputTopic(name + "-alerts")
-                .deadLetterTopic(name + "-dead-letters")
-                .applicationId(name)
-                .stateDir(stateDir.resolve(name))
-                .inputFormat(InputFormat.JSON)
-                .alertFormat(AlertFormat.JSON)
-                .metricsPort(-1)
-                .createTopics(true)
-                .partitions(2)
-                .replicationFactor((short) 1)
-                .build())
+            Detectors.reading(kafka, name, name, InputFormat.JSON, stateDir).partitions(2).build())
         .start();
   }
 

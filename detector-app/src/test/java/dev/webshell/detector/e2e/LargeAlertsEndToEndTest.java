@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.event.Timestamps;
-import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.detector.service.DetectorStreams;
 import dev.webshell.detector.service.Preflight;
@@ -38,24 +37,6 @@ class LargeAlertsEndToEndTest {
   @BeforeAll
   static void start() {
     kafka = EmbeddedKafkaCluster.start(1);
-  }
-
-  private DetectorService.Running start(String name) {
-    return new DetectorService(
-            DetectorService.Settings.builder(kafka.clientConfig())
-                .inputTopics(List.of(name))
-                .outputTopic(name + "-alerts")
-                .deadLetterTopic(name + "-dead-letters")
-                .applicationId(name)
-                .stateDir(stateDir.resolve(name))
-                .inputFormat(InputFormat.JSON)
-                .alertFormat(AlertFormat.JSON)
-                .metricsPort(-1)
-                .createTopics(true)
-                .partitions(1)
-                .replicationFactor((short) 1)
-                .build())
-        .start();
   }
 
   static List<JsonNode> alerts(String topic, int expected) {
@@ -99,7 +80,12 @@ class LargeAlertsEndToEndTest {
                 .cmd("cmd /c whoami")));
     Traffic.produce(kafka.clientConfig(), records);
 
-    try (DetectorService.Running running = start(topic)) {
+    try (DetectorService.Running running =
+        new DetectorService(
+                Detectors.reading(kafka, topic, topic, InputFormat.JSON, stateDir)
+                    .partitions(1)
+                    .build())
+            .start()) {
       List<JsonNode> alerts = alerts(topic + "-alerts", commands + 1);
       assertEquals(commands + 1, alerts.size());
       assertEquals(commands, alerts.get(commands - 1).get("commandLineCount").asInt());

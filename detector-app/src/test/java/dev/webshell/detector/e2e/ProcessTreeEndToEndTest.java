@@ -8,7 +8,6 @@ import dev.webshell.detector.event.InputFormat;
 import dev.webshell.detector.event.Timestamps;
 import dev.webshell.detector.generator.ProcessTreeTraffic;
 import dev.webshell.detector.generator.WindowsEventJson;
-import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.service.DetectorService;
 import dev.webshell.testkit.kafka.EmbeddedKafkaCluster;
 import java.io.IOException;
@@ -63,19 +62,7 @@ class ProcessTreeEndToEndTest {
 
   private DetectorService.Running detector(String name, InputFormat format) {
     return new DetectorService(
-            DetectorService.Settings.builder(kafka.clientConfig())
-                .inputTopics(List.of(name))
-                .outputTopic(name + "-alerts")
-                .deadLetterTopic(name + "-dead-letters")
-                .applicationId(name)
-                .stateDir(stateDir.resolve(name))
-                .inputFormat(format)
-                .alertFormat(AlertFormat.JSON)
-                .metricsPort(-1)
-                .createTopics(true)
-                .partitions(3)
-                .replicationFactor((short) 1)
-                .build())
+            Detectors.reading(kafka, name, name, format, stateDir).partitions(3).build())
         .start();
   }
 
