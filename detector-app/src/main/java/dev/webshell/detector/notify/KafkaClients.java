@@ -1,5 +1,6 @@
 package dev.webshell.detector.notify;
 
+import dev.webshell.detector.topology.StreamsSettings;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -18,8 +19,16 @@ final class KafkaClients {
     return pick(user, ConsumerConfig.configNames(), "consumer.");
   }
 
+  /**
+   * The producer's settings; where the user set none, records of up to {@link
+   * StreamsSettings#MAX_RECORD_BYTES}, as {@code run}'s producer takes: a dead letter carries the
+   * alert's own bytes, which long command lines can take past Kafka's 1 MB default.
+   */
   static Map<String, Object> producer(Map<String, Object> user) {
-    return pick(user, ProducerConfig.configNames(), "producer.");
+    Map<String, Object> out = pick(user, ProducerConfig.configNames(), "producer.");
+    out.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, StreamsSettings.MAX_RECORD_BYTES);
+    out.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * StreamsSettings.MAX_RECORD_BYTES);
+    return out;
   }
 
   private static Map<String, Object> pick(
