@@ -19,7 +19,6 @@ import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.service.Preflight;
 import dev.webshell.detector.service.StartupException;
 import dev.webshell.detector.service.UntilStopped;
-import dev.webshell.detector.topology.StreamsSettings;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -145,15 +144,12 @@ public final class NotifyService {
                   s.createTopics(),
                   s.partitions(),
                   s.replicationFactor()));
-      List<String> small = preflight.smallRecordLimits(List.of(s.deadLetterTopic()));
-      if (!small.isEmpty()) {
-        LOG.warn(
-            "max.message.bytes of {} is below the {} bytes a dead letter (the alert's own bytes)"
-                + " can take: a larger one could not be written; raise it (docs/operations.md, Large"
-                + " records)",
-            String.join(", ", small),
-            StreamsSettings.MAX_RECORD_BYTES);
-      }
+      preflight
+          .smallRecordLimitsWarning(
+              List.of(s.deadLetterTopic()),
+              "a dead letter (the alert's own bytes)",
+              "a larger one could not be written")
+          .ifPresent(LOG::warn);
       if (ensureStateTopic(preflight.admin())) {
         created.add(s.stateTopic());
       }

@@ -11,7 +11,6 @@ import dev.webshell.detector.registry.SchemaRegistryClients;
 import dev.webshell.detector.rule.RuleSpec;
 import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.topology.DetectorClock;
-import dev.webshell.detector.topology.StreamsSettings;
 import dev.webshell.detector.topology.TopologyConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -357,20 +356,15 @@ public final class DetectorService {
               + " at "
               + s.clientConfig().get("bootstrap.servers")
               + (created.isEmpty() ? "" : "; created " + String.join(", ", created)));
-      List<String> small =
-          preflight.smallRecordLimits(
+      preflight
+          .smallRecordLimitsWarning(
               List.of(
                   s.outputTopic(),
                   s.deadLetterTopic(),
-                  DetectorStreams.windowChangelogTopic(s.applicationId())));
-      if (!small.isEmpty()) {
-        LOG.warn(
-            "max.message.bytes of {} is below the {} bytes an alert, a dead letter or a device's"
-                + " window can take (long command lines): a larger one would be retried and stall"
-                + " its partition; raise it (docs/operations.md, Large records)",
-            String.join(", ", small),
-            StreamsSettings.MAX_RECORD_BYTES);
-      }
+                  DetectorStreams.windowChangelogTopic(s.applicationId())),
+              "an alert, a dead letter or a device's window (long command lines)",
+              "a larger one would be retried and stall its partition")
+          .ifPresent(LOG::warn);
     }
     if (s.inputPattern() != null && inputs.isEmpty()) {
       info("no topic matches /" + s.inputPattern() + "/ yet; waiting for one to appear");

@@ -290,6 +290,28 @@ public final class Preflight implements AutoCloseable {
     return small;
   }
 
+  /**
+   * The start-up warning for {@link #smallRecordLimits}, or empty when every topic can take the
+   * largest record: which topics, what they must hold ({@code holding}) and what a record they
+   * refuse would do ({@code consequence}).
+   */
+  public Optional<String> smallRecordLimitsWarning(
+      List<String> topics, String holding, String consequence) {
+    List<String> small = smallRecordLimits(topics);
+    return small.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            "max.message.bytes of "
+                + String.join(", ", small)
+                + " is below the "
+                + StreamsSettings.MAX_RECORD_BYTES
+                + " bytes "
+                + holding
+                + " can take: "
+                + consequence
+                + "; raise it (docs/operations.md, Large records)");
+  }
+
   private List<String> missing(List<String> topics) {
     List<String> missing = new ArrayList<>();
     var futures = admin.describeTopics(topics).topicNameValues();

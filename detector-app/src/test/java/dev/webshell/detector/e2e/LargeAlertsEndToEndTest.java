@@ -119,6 +119,17 @@ class LargeAlertsEndToEndTest {
 
       assertEquals(1, small.size(), small.toString());
       assertTrue(small.get(0).startsWith("small-alerts ("), small.get(0));
+      assertEquals(
+          "max.message.bytes of small-alerts (1048588) is below the 33554432 bytes an alert can"
+              + " take: it would stall; raise it (docs/operations.md, Large records)",
+          preflight
+              .smallRecordLimitsWarning(List.of("small-alerts"), "an alert", "it would stall")
+              .orElseThrow());
+      assertTrue(
+          preflight
+              .smallRecordLimitsWarning(
+                  List.of("large-enough-alerts"), "an alert", "it would stall")
+              .isEmpty());
     }
   }
 }
