@@ -56,11 +56,21 @@ public final class StreamsSettings {
    * (docs/performance.md).
    */
   public static Map<String, Object> producerCompressionDefault(Map<?, ?> userSettings) {
-    String prefixed = StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG);
-    return userSettings.containsKey(ProducerConfig.COMPRESSION_TYPE_CONFIG)
-            || userSettings.containsKey(prefixed)
+    return producerDefault(userSettings, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+  }
+
+  /**
+   * {@code producer.<setting>} = {@code value} where the user set {@code setting} neither plain nor
+   * with the producer prefix (either of which Kafka Streams gives the producer, the prefixed one
+   * first, so a default under the prefix would win over the user's plain choice); otherwise
+   * nothing.
+   */
+  private static Map<String, Object> producerDefault(
+      Map<?, ?> userSettings, String setting, Object value) {
+    String prefixed = StreamsConfig.producerPrefix(setting);
+    return userSettings.containsKey(setting) || userSettings.containsKey(prefixed)
         ? Map.of()
-        : Map.of(prefixed, "lz4");
+        : Map.of(prefixed, value);
   }
 
   /**
@@ -68,10 +78,10 @@ public final class StreamsSettings {
    * MB (the producer's {@code max.request.size}, a topic's {@code max.message.bytes}), and the
    * detector's records are bounded by the rule's caps, not by that: an alert lists up to 128
    * command lines of up to 32,768 characters, each again in its evidence (8.4 MB when they are
-   * ASCII), and a device's window state in its changelog holds every line it tracks. A web shell
-   * running a few dozen distinct PowerShell {@code -EncodedCommand}s of 30 KB passed 1 MB; a record
-   * the producer refuses is retried, never skipped, so that device's partition stalled, holding
-   * back every other device's alerts on it.
+   * ASCII), and a device's window state in its changelog holds every line it tracks. Sixteen
+   * distinct PowerShell {@code -EncodedCommand}s of 30 KB make an alert over 1 MB; a record the
+   * producer refuses is retried, never skipped, so under Kafka's defaults that device's partition
+   * would stall, holding back every other device's alerts on it.
    */
   public static final int MAX_RECORD_BYTES = 32 << 20;
 
@@ -89,30 +99,15 @@ public final class StreamsSettings {
    */
   public static Map<String, Object> largeRecordDefaults(Map<?, ?> userSettings) {
     Map<String, Object> out = new HashMap<>();
-    putUnlessSet(
-        userSettings,
-        out,
-        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
-        MAX_RECORD_BYTES);
-    putUnlessSet(
-        userSettings,
-        out,
-        ProducerConfig.BUFFER_MEMORY_CONFIG,
-        StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
-        2L * MAX_RECORD_BYTES);
+    out.putAll(
+        producerDefault(userSettings, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_RECORD_BYTES));
+    out.putAll(
+        producerDefault(userSettings, ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * MAX_RECORD_BYTES));
     String topic = StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
     if (!userSettings.containsKey(topic)) {
       out.put(topic, String.valueOf(MAX_RECORD_BYTES));
     }
     return out;
-  }
-
-  private static void putUnlessSet(
-      Map<?, ?> userSettings, Map<String, Object> out, String plain, String prefixed, Object v) {
-    if (!userSettings.containsKey(plain) && !userSettings.containsKey(prefixed)) {
-      out.put(prefixed, v);
-    }
   }
 
   /** The restore consumer's fetch wait the detector sets where the user set none. */
