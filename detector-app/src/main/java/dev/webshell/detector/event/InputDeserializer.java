@@ -13,6 +13,7 @@ public final class InputDeserializer implements Deserializer<Decoded> {
   private final InputFormat format;
   private final JsonInputDecoder json;
   private final AvroEventDecoder avro;
+  private final QuietRuns quiet;
 
   /**
    * @param avro decodes a Confluent-framed Avro {@code DeviceProcessEvent}; {@code null} when no
@@ -27,9 +28,19 @@ public final class InputDeserializer implements Deserializer<Decoded> {
    *     null} to build every JSON event whole
    */
   public InputDeserializer(InputFormat format, AvroEventDecoder avro, RecordScreen screen) {
+    this(format, avro, screen, null);
+  }
+
+  /**
+   * @param quiet reads the records that stand for runs of quiet records ({@link QuietRuns}); {@code
+   *     null} when the consumer writes none
+   */
+  public InputDeserializer(
+      InputFormat format, AvroEventDecoder avro, RecordScreen screen, QuietRuns quiet) {
     this.format = format;
     this.json = new JsonInputDecoder(format, screen);
     this.avro = avro;
+    this.quiet = quiet;
   }
 
   /**
@@ -39,6 +50,10 @@ public final class InputDeserializer implements Deserializer<Decoded> {
    */
   @Override
   public Decoded deserialize(String topic, Headers headers, byte[] data) {
+    Decoded run = quiet == null ? null : quiet.decode(data);
+    if (run != null) {
+      return run;
+    }
     if (format != InputFormat.JSON && WriterSchemaRef.inValueHeader(headers)) {
       if (data == null || data.length == 0) {
         throw new DecodeException("empty", "the record has no value");
@@ -54,6 +69,10 @@ public final class InputDeserializer implements Deserializer<Decoded> {
 
   @Override
   public Decoded deserialize(String topic, byte[] data) {
+    Decoded run = quiet == null ? null : quiet.decode(data);
+    if (run != null) {
+      return run;
+    }
     if (data == null || data.length == 0) {
       throw new DecodeException("empty", "the record has no value");
     }

@@ -3,6 +3,7 @@ package dev.webshell.detector.service;
 import dev.webshell.detector.event.AvroEventDecoder;
 import dev.webshell.detector.event.InputDeserializer;
 import dev.webshell.detector.event.InputFormat;
+import dev.webshell.detector.event.QuietRuns;
 import dev.webshell.detector.ops.DetectorMetrics;
 import dev.webshell.detector.ops.RetryableFailures;
 import dev.webshell.detector.registry.SchemaRegistryClient;
@@ -12,6 +13,7 @@ import dev.webshell.detector.serde.AlertFormat;
 import dev.webshell.detector.serde.AlertSerializers;
 import dev.webshell.detector.topology.DetectorSerdes;
 import dev.webshell.detector.topology.DetectorTopology;
+import dev.webshell.detector.topology.QuietRunFolder;
 import dev.webshell.detector.topology.StreamsSettings;
 import dev.webshell.detector.topology.TopologyConfig;
 import java.nio.file.Path;
@@ -20,9 +22,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
 /**
@@ -70,12 +76,14 @@ public final class DetectorStreams {
       SchemaRegistryClient registry,
       RuleSpec rule) {
     Rule screen = new Rule(rule);
+    QuietRuns quiet = QuietRuns.withRandomSecret();
     InputDeserializer input =
         new InputDeserializer(
             inputFormat,
             registry == null ? null : new AvroEventDecoder(registry, screen::mayBeShell),
-            screen);
-    return new DetectorSerdes(input, AlertSerializers.outputSerde(alertFormat, registry));
+            screen,
+            quiet);
+    return new DetectorSerdes(input, AlertSerializers.outputSerde(alertFormat, registry), quiet);
   }
 
   /**
@@ -138,10 +146,12 @@ public final class DetectorStreams {
       DetectorMetrics metrics,
       RetryableFailures failures,
       Consumer<Throwable> onFatal) {
+    Topology topology = DetectorTopology.build(config, serdes, metrics);
+    Properties props = properties(spec, config, metrics, failures);
     KafkaStreams streams =
-        new KafkaStreams(
-            DetectorTopology.build(config, serdes, metrics),
-            properties(spec, config, metrics, failures));
+        serdes.quietRuns() == null
+            ? new KafkaStreams(topology, props)
+            : new KafkaStreams(topology, props, quietRunClients(config, serdes, spec));
     streams.setUncaughtExceptionHandler(
         e -> {
           if (failures.isRetryable(e)) {
@@ -152,6 +162,18 @@ public final class DetectorStreams {
           return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
     return streams;
+  }
+
+  /** Clients whose main consumer folds runs of quiet input records ({@link QuietRunConsumer}). */
+  private static KafkaClientSupplier quietRunClients(
+      TopologyConfig config, DetectorSerdes serdes, Spec spec) {
+    String internal = spec.applicationId() + "-";
+    Predicate<String> isInput =
+        config.inputPattern() != null
+            ? t -> !t.startsWith(internal) && config.inputPattern().matcher(t).matches()
+            : Set.copyOf(config.inputTopics())::contains;
+    return new QuietRunClientSupplier(
+        isInput, new QuietRunFolder(serdes.input(), new Rule(config.rule()), serdes.quietRuns()));
   }
 
   private static void pause(Duration d) {

@@ -85,22 +85,16 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Object
     }
     long now = context.currentSystemTimeMs();
     long limit = clock.limitMicros(now);
-    boolean advanced = false;
+    long before = streamTime;
+    for (long ts : decoded.quiet()) {
+      read(decoded.format(), ts, limit);
+    }
     for (ProcessEvent e : decoded.events()) {
-      metrics.event(decoded.format());
       long ts = e.timestampMicros();
-      if (ranged && !range.inRange(ts)) {
-        // outside a hunt's range: as if the event were not in the topic (no stream time either)
-        metrics.outOfRange();
+      if (!read(decoded.format(), ts, limit)) {
         continue;
       }
       boolean ahead = ts > limit;
-      if (ahead) {
-        metrics.aheadOfClock();
-      } else if (ts > streamTime) {
-        streamTime = ts;
-        advanced = true;
-      }
       // before the first event that sets it there is no stream time, hence no lookback to leave
       boolean late = streamTime != Long.MIN_VALUE && ts <= streamTime - lookbackMicros;
       if (e.lineage() != null) {
@@ -126,7 +120,7 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Object
       Match m = Match.of(e, rule.spec().maxCommandLineLength(), now, streamTime, ahead);
       context.forward(new Record<>(e.deviceId(), m, now, record.headers()));
     }
-    if (advanced) {
+    if (streamTime > before) {
       streamTimeStore.put(KEY, streamTime);
       if (streamTime - PROGRESS_EVERY_MICROS >= sentStreamTime) {
         sendProgress();
@@ -135,5 +129,41 @@ final class DetectProcessor implements Processor<byte[], Decoded, String, Object
     if (!decoded.failures().isEmpty()) {
       throw new DeadLetters.PartiallyReadable(decoded.failures());
     }
+  }
+
+  /**
+   * Counts an event and moves stream time to its Timestamp unless it is dated ahead of the clock;
+   * false when it is outside a hunt's range: then it is as if it were not in the topic.
+   */
+  private boolean read(String format, long ts, long limit) {
+    metrics.event(format);
+    if (ranged && !range.inRange(ts)) {
+      metrics.outOfRange();
+      return false;
+    }
+    if (ts > limit) {
+      metrics.aheadOfClock();
+    } else if (ts > streamTime) {
+      streamTime = ts;
+    }
+    return true;
+  }
+
+  /**
+   * Whether a message can change nothing but stream time and the counts of {@link #read}: every
+   * event in it can neither match nor matter to a process tree, and it held no unreadable record.
+   * The detector's consumer folds runs of such messages into one ({@link QuietRunFolder}) before
+   * Kafka Streams sees them.
+   */
+  static boolean isQuiet(Rule rule, Decoded decoded) {
+    if (!decoded.failures().isEmpty()) {
+      return false;
+    }
+    for (ProcessEvent e : decoded.events()) {
+      if (e.lineage() != null ? rule.mattersToTheTree(e) : rule.matches(e)) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -53,6 +55,15 @@ final class TopologyHarness implements AutoCloseable {
 
   TopologyHarness(
       RuleSpec rule, Path stateDir, InputDeserializer inputDeserializer, DetectorClock clock) {
+    this(rule, stateDir, inputDeserializer, clock, DetectorMetrics.NONE);
+  }
+
+  TopologyHarness(
+      RuleSpec rule,
+      Path stateDir,
+      InputDeserializer inputDeserializer,
+      DetectorClock clock,
+      DetectorMetrics metrics) {
     TopologyConfig config =
         new TopologyConfig(List.of("events"), null, "alerts", rule, true, clock);
     DetectorSerdes serdes =
@@ -63,10 +74,10 @@ final class TopologyHarness implements AutoCloseable {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "test.invalid:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.putAll(StreamsSettings.required("dead-letters", DetectorMetrics.NONE));
+    props.putAll(StreamsSettings.required("dead-letters", metrics));
     driver =
         new TopologyTestDriver(
-            DetectorTopology.build(config, serdes, DetectorMetrics.NONE), props, Instant.EPOCH);
+            DetectorTopology.build(config, serdes, metrics), props, Instant.EPOCH);
     input = driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
     alerts = driver.createOutputTopic("alerts", new StringDeserializer(), new StringDeserializer());
     deadLetters =
@@ -87,6 +98,33 @@ final class TopologyHarness implements AutoCloseable {
     input.pipeInput(new TestRecord<>(null, value));
     return drain();
   }
+
+  /**
+   * Pipes the values as the detector's consumer would hand them to Kafka Streams: polled in runs of
+   * 1 to {@code maxPoll} records, each poll folded by {@code folder}. Returns the revisions and how
+   * many records reached the topology.
+   */
+  Folded sendFolded(List<byte[]> values, QuietRunFolder folder, Random random, int maxPoll) {
+    List<JsonNode> out = new ArrayList<>();
+    int piped = 0;
+    long offset = 0;
+    for (int i = 0; i < values.size(); ) {
+      int n = Math.min(values.size() - i, 1 + random.nextInt(maxPoll));
+      List<ConsumerRecord<byte[], byte[]>> poll = new ArrayList<>();
+      for (byte[] v : values.subList(i, i + n)) {
+        poll.add(new ConsumerRecord<>("events", 0, offset++, null, v));
+      }
+      i += n;
+      for (ConsumerRecord<byte[], byte[]> r : folder.fold(poll)) {
+        input.pipeInput(new TestRecord<>(r.key(), r.value(), r.headers()));
+        piped++;
+      }
+      out.addAll(drain());
+    }
+    return new Folded(out, piped);
+  }
+
+  record Folded(List<JsonNode> revisions, int piped) {}
 
   /**
    * The end of the input: the sources' last progress reaches the windows (their wall-clock tick),

@@ -1,0 +1,123 @@
+package dev.webshell.detector.topology;
+
+import dev.webshell.detector.event.Decoded;
+import dev.webshell.detector.event.ProcessEvent;
+import dev.webshell.detector.event.QuietRuns;
+import dev.webshell.detector.rule.Rule;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Replaces each run of consecutive quiet records of one input partition by one {@link QuietRuns}
+ * record, before Kafka Streams sees them, so that its per-record work is paid once per run. A quiet
+ * record can change nothing but stream time and the event counts: every event in it can neither
+ * match nor matter to a process tree ({@link DetectProcessor#isQuiet}), and none is unreadable.
+ * Most input records are quiet: few processes are shells started by a web server. The topology's
+ * output is the same with or without folding.
+ *
+ * <p>A run's record takes the offset of its first record: until it is processed, a commit resumes
+ * at that record; once it is, at the one after it, so a restart may read the rest of the run again,
+ * which changes nothing (stream time is a maximum). Records that may matter and records that cannot
+ * be read pass unchanged: Kafka Streams decodes them itself and hands the unreadable ones to the
+ * dead letters, as without folding.
+ */
+public final class QuietRunFolder {
+  private final Deserializer<Decoded> input;
+  private final Rule rule;
+  private final QuietRuns runs;
+
+  /**
+   * @param input the topology's input deserializer, which reads {@code runs}' records
+   */
+  public QuietRunFolder(Deserializer<Decoded> input, Rule rule, QuietRuns runs) {
+    this.input = input;
+    this.rule = rule;
+    this.runs = runs;
+  }
+
+  /** The records of one partition, in order, each run of quiet ones replaced by its record. */
+  public List<ConsumerRecord<byte[], byte[]>> fold(List<ConsumerRecord<byte[], byte[]>> records) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    Run run = new Run();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      Decoded d = quietOrNull(r);
+      if (d == null || !d.format().equals(run.format)) {
+        run.flushTo(out);
+      }
+      if (d == null) {
+        out.add(r);
+      } else {
+        run.add(r, d);
+      }
+    }
+    run.flushTo(out);
+    return out;
+  }
+
+  private Decoded quietOrNull(ConsumerRecord<byte[], byte[]> r) {
+    try {
+      Decoded d = input.deserialize(r.topic(), r.headers(), r.value());
+      return DetectProcessor.isQuiet(rule, d) ? d : null;
+    } catch (RuntimeException unreadableOrUnavailable) {
+      return null; // Kafka Streams reads it again and handles what it throws
+    }
+  }
+
+  /** Consecutive quiet records of one format. */
+  private final class Run {
+    ConsumerRecord<byte[], byte[]> first;
+    String format;
+    int records;
+    long[] timestamps = new long[64];
+    int n;
+    final List<String> skipped = new ArrayList<>();
+
+    void add(ConsumerRecord<byte[], byte[]> r, Decoded d) {
+      if (first == null) {
+        first = r;
+        format = d.format();
+      }
+      records++;
+      for (ProcessEvent e : d.events()) {
+        if (n == timestamps.length) {
+          timestamps = Arrays.copyOf(timestamps, n * 2);
+        }
+        timestamps[n++] = e.timestampMicros();
+      }
+      skipped.addAll(d.skipped());
+    }
+
+    void flushTo(List<ConsumerRecord<byte[], byte[]>> out) {
+      if (first == null) {
+        return;
+      }
+      if (records == 1) {
+        out.add(first);
+      } else {
+        byte[] value = runs.encode(format, timestamps, n, skipped);
+        out.add(
+            new ConsumerRecord<>(
+                first.topic(),
+                first.partition(),
+                first.offset(),
+                first.timestamp(),
+                first.timestampType(),
+                0,
+                value.length,
+                null,
+                value,
+                new RecordHeaders(),
+                first.leaderEpoch()));
+      }
+      first = null;
+      format = null;
+      records = 0;
+      n = 0;
+      skipped.clear();
+    }
+  }
+}
