@@ -22,7 +22,27 @@ public final class QuietRuns {
   private static final byte MARK = 0x7f;
   private static final int SECRET_BYTES = 16;
 
+  /** Decoded records the consumer could not fold, at most this many per thread. */
+  static final int MAX_HANDED = 16_384;
+
   private final byte[] secret;
+
+  /**
+   * The records of each stream thread that its consumer decoded but could not fold, by their value
+   * array's identity (arrays do not override {@code equals}), so that Kafka Streams, which reads
+   * them on the same thread, does not decode them again. Kafka Streams buffers at most a thousand
+   * records per partition; a record it drops unread (a revoked partition) leaves after {@link
+   * #MAX_HANDED} newer ones, and one it reads after that is decoded again.
+   */
+  private final ThreadLocal<Map<byte[], Decoded>> handed =
+      ThreadLocal.withInitial(
+          () ->
+              new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<byte[], Decoded> eldest) {
+                  return size() > MAX_HANDED;
+                }
+              });
 
   QuietRuns(byte[] secret) {
     if (secret.length != SECRET_BYTES) {
@@ -65,9 +85,27 @@ public final class QuietRuns {
     return out.array();
   }
 
-  /** The run {@code data} stands for, or {@code null} when it is not one of this detector's. */
+  /** Keeps what a record that passes unchanged decoded to, for this thread's {@link #decode}. */
+  public void hand(byte[] value, Decoded decoded) {
+    handed.get().put(value, decoded);
+  }
+
+  /**
+   * The run {@code data} stands for, or what this thread's consumer decoded it to ({@link #hand}),
+   * or {@code null}: then it is to be decoded.
+   */
   public Decoded decode(byte[] data) {
-    if (data == null || data.length < 1 + SECRET_BYTES || data[0] != MARK) {
+    if (data == null) {
+      return null;
+    }
+    Map<byte[], Decoded> mine = handed.get();
+    if (!mine.isEmpty()) {
+      Decoded d = mine.remove(data);
+      if (d != null) {
+        return d;
+      }
+    }
+    if (data.length < 1 + SECRET_BYTES || data[0] != MARK) {
       return null;
     }
     for (int i = 0; i < SECRET_BYTES; i++) {

@@ -21,9 +21,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  *
  * <p>A run's record takes the offset of its first record: until it is processed, a commit resumes
  * at that record; once it is, at the one after it, so a restart may read the rest of the run again,
- * which changes nothing (stream time is a maximum). Records that may matter and records that cannot
- * be read pass unchanged: Kafka Streams decodes them itself and hands the unreadable ones to the
- * dead letters, as without folding.
+ * which changes nothing (stream time is a maximum). Records that may matter pass unchanged, and
+ * what they decoded to is handed to the input deserializer ({@link QuietRuns#hand}), so that they
+ * are not decoded twice; records that cannot be read pass unchanged too, and Kafka Streams, which
+ * decodes them again, hands them to the dead letters as without folding.
  */
 public final class QuietRunFolder {
   private final Deserializer<Decoded> input;
@@ -44,24 +45,27 @@ public final class QuietRunFolder {
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     Run run = new Run();
     for (ConsumerRecord<byte[], byte[]> r : records) {
-      Decoded d = quietOrNull(r);
-      if (d == null || !d.format().equals(run.format)) {
+      Decoded d = decodeOrNull(r);
+      boolean quiet = d != null && DetectProcessor.isQuiet(rule, d);
+      if (!quiet || !d.format().equals(run.format)) {
         run.flushTo(out);
       }
-      if (d == null) {
-        out.add(r);
-      } else {
+      if (quiet) {
         run.add(r, d);
+      } else {
+        if (d != null) {
+          runs.hand(r.value(), d);
+        }
+        out.add(r);
       }
     }
     run.flushTo(out);
     return out;
   }
 
-  private Decoded quietOrNull(ConsumerRecord<byte[], byte[]> r) {
+  private Decoded decodeOrNull(ConsumerRecord<byte[], byte[]> r) {
     try {
-      Decoded d = input.deserialize(r.topic(), r.headers(), r.value());
-      return DetectProcessor.isQuiet(rule, d) ? d : null;
+      return input.deserialize(r.topic(), r.headers(), r.value());
     } catch (RuntimeException unreadableOrUnavailable) {
       return null; // Kafka Streams reads it again and handles what it throws
     }
@@ -70,6 +74,7 @@ public final class QuietRunFolder {
   /** Consecutive quiet records of one format. */
   private final class Run {
     ConsumerRecord<byte[], byte[]> first;
+    Decoded only;
     String format;
     int records;
     long[] timestamps = new long[64];
@@ -79,6 +84,7 @@ public final class QuietRunFolder {
     void add(ConsumerRecord<byte[], byte[]> r, Decoded d) {
       if (first == null) {
         first = r;
+        only = d;
         format = d.format();
       }
       records++;
@@ -96,6 +102,7 @@ public final class QuietRunFolder {
         return;
       }
       if (records == 1) {
+        runs.hand(first.value(), only);
         out.add(first);
       } else {
         byte[] value = runs.encode(format, timestamps, n, skipped);
@@ -114,6 +121,7 @@ public final class QuietRunFolder {
                 first.leaderEpoch()));
       }
       first = null;
+      only = null;
       format = null;
       records = 0;
       n = 0;

@@ -3,6 +3,7 @@ package dev.webshell.detector.event;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,6 +43,35 @@ class QuietRunsTest {
     assertNull(
         runs.decode("{\"Timestamp\":\"2026-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8)));
     assertNull(runs.decode(new byte[] {0, 0, 0, 0, 1, 2, 3}));
+  }
+
+  @Test
+  void shouldHandBackWhatTheConsumerDecodedOnceAndOnlyOnItsOwnThread() throws Exception {
+    byte[] value = "{}".getBytes(StandardCharsets.UTF_8);
+    byte[] equalButAnother = value.clone();
+    Decoded decoded = new Decoded("json", List.of(), List.of(), List.of("x"));
+    runs.hand(value, decoded);
+
+    Decoded[] elsewhere = new Decoded[1];
+    Thread other = new Thread(() -> elsewhere[0] = runs.decode(value));
+    other.start();
+    other.join();
+
+    assertNull(elsewhere[0]);
+    assertNull(runs.decode(equalButAnother));
+    assertSame(decoded, runs.decode(value));
+    assertNull(runs.decode(value));
+  }
+
+  @Test
+  void shouldKeepAtMostABoundedNumberOfHandedRecords() {
+    byte[] oldest = new byte[] {1};
+    runs.hand(oldest, new Decoded("json", List.of(), List.of(), List.of()));
+    for (int i = 0; i < QuietRuns.MAX_HANDED; i++) {
+      runs.hand(new byte[] {2}, new Decoded("json", List.of(), List.of(), List.of()));
+    }
+
+    assertNull(runs.decode(oldest));
   }
 
   @Test
