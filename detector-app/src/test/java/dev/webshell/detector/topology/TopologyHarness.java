@@ -64,8 +64,21 @@ final class TopologyHarness implements AutoCloseable {
       InputDeserializer inputDeserializer,
       DetectorClock clock,
       DetectorMetrics metrics) {
+    this(rule, stateDir, inputDeserializer, clock, metrics, null, null);
+  }
+
+  /** A hunt's topology: events outside {@code [fromMicros, toMicros)} are ignored. */
+  TopologyHarness(
+      RuleSpec rule,
+      Path stateDir,
+      InputDeserializer inputDeserializer,
+      DetectorClock clock,
+      DetectorMetrics metrics,
+      Long fromMicros,
+      Long toMicros) {
     TopologyConfig config =
-        new TopologyConfig(List.of("events"), null, "alerts", rule, true, clock);
+        new TopologyConfig(
+            List.of("events"), null, "alerts", rule, true, fromMicros, toMicros, clock);
     DetectorSerdes serdes =
         new DetectorSerdes(
             inputDeserializer,
