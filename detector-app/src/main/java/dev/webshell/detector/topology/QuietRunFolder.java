@@ -19,12 +19,13 @@ import org.apache.kafka.common.serialization.Deserializer;
  * Most input records are quiet: few processes are shells started by a web server. The topology's
  * output is the same with or without folding.
  *
- * <p>A run's record takes the offset of its first record: until it is processed, a commit resumes
- * at that record; once it is, at the one after it, so a restart may read the rest of the run again,
- * which changes nothing (stream time is a maximum). Records that may matter pass unchanged, and
- * what they decoded to is handed to the input deserializer ({@link QuietRuns#hand}), so that they
- * are not decoded twice; records that cannot be read pass unchanged too, and Kafka Streams, which
- * decodes them again, hands them to the dead letters as without folding.
+ * <p>A run's record takes the offset (and timestamp) of its last record: Kafka Streams commits the
+ * offset after the last record it processed, so until the run is processed a commit resumes at the
+ * record before it, and once it is, after the whole run, as if its records had been processed one
+ * by one. Records that may matter pass unchanged, and what they decoded to is handed to the input
+ * deserializer ({@link QuietRuns#hand}), so that they are not decoded twice; records that cannot be
+ * read pass unchanged too, and Kafka Streams, which decodes them again, hands them to the dead
+ * letters as without folding.
  */
 public final class QuietRunFolder {
   private final Deserializer<Decoded> input;
@@ -74,6 +75,7 @@ public final class QuietRunFolder {
   /** Consecutive quiet records of one format. */
   private final class Run {
     ConsumerRecord<byte[], byte[]> first;
+    ConsumerRecord<byte[], byte[]> last;
     Decoded only;
     String format;
     int records;
@@ -87,6 +89,7 @@ public final class QuietRunFolder {
         only = d;
         format = d.format();
       }
+      last = r;
       records++;
       for (ProcessEvent e : d.events()) {
         if (n == timestamps.length) {
@@ -108,19 +111,20 @@ public final class QuietRunFolder {
         byte[] value = runs.encode(format, timestamps, n, skipped);
         out.add(
             new ConsumerRecord<>(
-                first.topic(),
-                first.partition(),
-                first.offset(),
-                first.timestamp(),
-                first.timestampType(),
+                last.topic(),
+                last.partition(),
+                last.offset(),
+                last.timestamp(),
+                last.timestampType(),
                 0,
                 value.length,
                 null,
                 value,
                 new RecordHeaders(),
-                first.leaderEpoch()));
+                last.leaderEpoch()));
       }
       first = null;
+      last = null;
       only = null;
       format = null;
       records = 0;

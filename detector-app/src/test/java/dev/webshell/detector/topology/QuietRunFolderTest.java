@@ -36,19 +36,20 @@ class QuietRunFolderTest {
   }
 
   @Test
-  void shouldFoldConsecutiveQuietRecordsIntoOneAtTheOffsetOfTheFirst() {
+  void
+      shouldFoldConsecutiveQuietRecordsIntoOneAtTheOffsetOfTheLastSoThatACommitAfterItSkipsTheRun() {
     List<ConsumerRecord<byte[], byte[]>> polled =
         records(100, benign(1), benign(2), benign(3), MATCH, benign(4), benign(5));
 
     List<ConsumerRecord<byte[], byte[]>> out = folder.fold(polled);
 
     assertEquals(3, out.size());
-    assertEquals(100, out.get(0).offset());
+    assertEquals(102, out.get(0).offset());
     Decoded first = input.deserialize("events", out.get(0).value());
     assertArrayEquals(new long[] {at(1).micros, at(2).micros, at(3).micros}, first.quiet());
     assertEquals("json", first.format());
     assertSame(polled.get(3), out.get(1), "a record that may match passes unchanged");
-    assertEquals(104, out.get(2).offset());
+    assertEquals(105, out.get(2).offset());
     assertEquals(2, input.deserialize("events", out.get(2).value()).quiet().length);
   }
 
@@ -61,7 +62,7 @@ class QuietRunFolderTest {
     assertEquals(3, out.size());
     assertSame(polled.get(0), out.get(0), "a run of one is left as it is");
     assertSame(polled.get(1), out.get(1));
-    assertEquals(2, out.get(2).offset());
+    assertEquals(3, out.get(2).offset());
   }
 
   @Test
@@ -76,7 +77,8 @@ class QuietRunFolderTest {
     assertEquals(2, out.size());
     assertEquals("json", input.deserialize("events", out.get(0).value()).format());
     assertEquals("envelope", input.deserialize("events", out.get(1).value()).format());
-    assertEquals(2, out.get(1).offset());
+    assertEquals(1, out.get(0).offset());
+    assertEquals(3, out.get(1).offset());
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> records(long offset, String... values) {
