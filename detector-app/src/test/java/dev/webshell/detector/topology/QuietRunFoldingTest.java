@@ -110,9 +110,9 @@ class QuietRunFoldingTest {
     List<byte[]> input = withBrokenRecords(values, random);
     RuleSpec rule = RuleSpec.seed();
     DetectorClock clock = TopologyHarness.FAR_FUTURE;
-    Output plain = detect(rule, clock, InputFormat.JSON, input, null, random);
-    Output folded =
-        detect(rule, clock, InputFormat.JSON, input, QuietRuns.withRandomSecret(), random);
+    QuietRuns runs = QuietRuns.withRandomSecret();
+    Output plain = detect(rule, clock, InputFormat.JSON, input, null, random, null, null);
+    Output folded = detect(rule, clock, InputFormat.JSON, input, runs, random, null, null);
     assertSame(plain, folded, input.size());
     assertTrue(plain.revisions.size() > 0, "revisions: " + plain.revisions.size());
     assertTrue(
@@ -140,16 +140,6 @@ class QuietRunFoldingTest {
 
   private record Output(
       List<String> revisions, List<String> deadLetters, Map<String, Long> metrics, int piped) {}
-
-  private Output detect(
-      RuleSpec rule,
-      DetectorClock clock,
-      InputFormat format,
-      List<byte[]> input,
-      QuietRuns runs,
-      Random random) {
-    return detect(rule, clock, format, input, runs, random, null, null);
-  }
 
   private Output detect(
       RuleSpec rule,
