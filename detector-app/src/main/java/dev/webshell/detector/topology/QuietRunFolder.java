@@ -48,7 +48,7 @@ public final class QuietRunFolder {
     for (ConsumerRecord<byte[], byte[]> r : records) {
       Decoded d = decodeOrNull(r);
       boolean quiet = d != null && DetectProcessor.isQuiet(rule, d);
-      if (!quiet || !d.format().equals(run.format)) {
+      if (!quiet || !d.format().equals(run.format())) {
         run.flushTo(out);
       }
       if (quiet) {
@@ -74,20 +74,21 @@ public final class QuietRunFolder {
 
   /** Consecutive quiet records of one format. */
   private final class Run {
-    ConsumerRecord<byte[], byte[]> first;
     ConsumerRecord<byte[], byte[]> last;
-    Decoded only;
-    String format;
+    Decoded firstDecoded;
     int records;
     long[] timestamps = new long[64];
     int n;
     final List<String> skipped = new ArrayList<>();
 
+    /** The run's format, or {@code null} while it is empty. */
+    String format() {
+      return firstDecoded == null ? null : firstDecoded.format();
+    }
+
     void add(ConsumerRecord<byte[], byte[]> r, Decoded d) {
-      if (first == null) {
-        first = r;
-        only = d;
-        format = d.format();
+      if (firstDecoded == null) {
+        firstDecoded = d;
       }
       last = r;
       records++;
@@ -101,14 +102,14 @@ public final class QuietRunFolder {
     }
 
     void flushTo(List<ConsumerRecord<byte[], byte[]>> out) {
-      if (first == null) {
+      if (last == null) {
         return;
       }
       if (records == 1) {
-        runs.hand(first.value(), only);
-        out.add(first);
+        runs.hand(last.value(), firstDecoded);
+        out.add(last);
       } else {
-        byte[] value = runs.encode(format, timestamps, n, skipped);
+        byte[] value = runs.encode(format(), timestamps, n, skipped);
         out.add(
             new ConsumerRecord<>(
                 last.topic(),
@@ -123,10 +124,8 @@ public final class QuietRunFolder {
                 new RecordHeaders(),
                 last.leaderEpoch()));
       }
-      first = null;
       last = null;
-      only = null;
-      format = null;
+      firstDecoded = null;
       records = 0;
       n = 0;
       skipped.clear();

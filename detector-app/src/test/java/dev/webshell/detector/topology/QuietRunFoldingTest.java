@@ -75,17 +75,9 @@ class QuietRunFoldingTest {
       from = first + (last - first) / 4;
       to = last - (last - first) / 4;
     }
+    QuietRuns runs = QuietRuns.withRandomSecret();
     Output plain = detect(run.rule, run.clock, InputFormat.AUTO, input, null, random, from, to);
-    Output folded =
-        detect(
-            run.rule,
-            run.clock,
-            InputFormat.AUTO,
-            input,
-            QuietRuns.withRandomSecret(),
-            random,
-            from,
-            to);
+    Output folded = detect(run.rule, run.clock, InputFormat.AUTO, input, runs, random, from, to);
     assertSame(plain, folded, input.size());
     if (from != null) {
       assertTrue(plain.metrics.containsKey("outOfRange"), "events outside the hunt's range");

@@ -55,19 +55,13 @@ final class TopologyHarness implements AutoCloseable {
 
   TopologyHarness(
       RuleSpec rule, Path stateDir, InputDeserializer inputDeserializer, DetectorClock clock) {
-    this(rule, stateDir, inputDeserializer, clock, DetectorMetrics.NONE);
+    this(rule, stateDir, inputDeserializer, clock, DetectorMetrics.NONE, null, null);
   }
 
-  TopologyHarness(
-      RuleSpec rule,
-      Path stateDir,
-      InputDeserializer inputDeserializer,
-      DetectorClock clock,
-      DetectorMetrics metrics) {
-    this(rule, stateDir, inputDeserializer, clock, metrics, null, null);
-  }
-
-  /** A hunt's topology: events outside {@code [fromMicros, toMicros)} are ignored. */
+  /**
+   * Counting into {@code metrics}; a hunt's topology when {@code fromMicros} or {@code toMicros} is
+   * set: events outside {@code [fromMicros, toMicros)} are ignored.
+   */
   TopologyHarness(
       RuleSpec rule,
       Path stateDir,
