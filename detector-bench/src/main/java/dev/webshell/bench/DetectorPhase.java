@@ -34,6 +34,7 @@ final class DetectorPhase {
    *     every thread restored and processing (0 if it already was, -1 if it never was): a part of
    *     the timed run in which some tasks wait, and their thread spins in Kafka Streams' state
    *     updater check
+   * @param machine how busy the machine was over the timed run, and this JVM's CPU in it
    */
   record Result(
       String app,
@@ -45,7 +46,8 @@ final class DetectorPhase {
       HeapWatch heap,
       CpuMeter.Reading cpu,
       long brokerCpuNanos,
-      long brokerJitNanos) {}
+      long brokerJitNanos,
+      MachineCpu.Reading machine) {}
 
   /** What runs once a round's detector has finished the topic, before it is closed. */
   interface AfterThroughput {
@@ -117,6 +119,7 @@ final class DetectorPhase {
       CaughtUp caughtUp = clients.caughtUp(admin, app);
       Map<TopicPartition, Long> inputEnd = caughtUp.endOffsets(clients.inputPartitions(input));
       CpuMeter cpu = CpuMeter.threadsNamed(app + "-").start();
+      MachineCpu machine = MachineCpu.here().start();
       long brokerStart = brokerCpu.getAsLong();
       long brokerJitStart = brokerJit.getAsLong();
       long deadline = running + TimeUnit.MINUTES.toNanos(8);
@@ -144,6 +147,7 @@ final class DetectorPhase {
         }
       }
       CpuMeter.Reading used = cpu.stop();
+      MachineCpu.Reading machineUsed = machine.stop();
       long brokerNanos = Brokers.between(brokerStart, brokerCpu.getAsLong());
       long brokerJitNanos = Brokers.between(brokerJitStart, brokerJit.getAsLong());
       heap.stop();
@@ -165,7 +169,8 @@ final class DetectorPhase {
               heap,
               used,
               brokerNanos,
-              brokerJitNanos),
+              brokerJitNanos,
+              machineUsed),
           detector,
           reader);
     } finally {

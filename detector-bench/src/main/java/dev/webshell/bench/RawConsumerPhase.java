@@ -22,9 +22,14 @@ final class RawConsumerPhase {
   /**
    * @param brokerCpuNanos the broker's CPU time over the same interval as {@code cpu}, or -1
    *     ({@link Brokers#cpuNanos})
+   * @param machine how busy the machine was over that interval
    */
   record Result(
-      double eventsPerSecond, double mbPerSecond, CpuMeter.Reading cpu, long brokerCpuNanos) {}
+      double eventsPerSecond,
+      double mbPerSecond,
+      CpuMeter.Reading cpu,
+      long brokerCpuNanos,
+      MachineCpu.Reading machine) {}
 
   private final BenchOptions o;
   private final BenchClients clients;
@@ -59,6 +64,8 @@ final class RawConsumerPhase {
     long last = 0;
     CpuMeter cpu = CpuMeter.currentThread();
     CpuMeter.Reading used;
+    MachineCpu machine = MachineCpu.here();
+    MachineCpu.Reading machineUsed = MachineCpu.Reading.UNKNOWN;
     long brokerStart = -1;
     long brokerEnd;
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
@@ -70,6 +77,7 @@ final class RawConsumerPhase {
         if (!records.isEmpty() && first == 0) {
           first = System.nanoTime();
           cpu.start();
+          machine.start();
           brokerStart = brokerCpu.getAsLong();
         }
         for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -79,6 +87,9 @@ final class RawConsumerPhase {
       }
       last = System.nanoTime();
       used = cpu.stop();
+      if (first != 0) {
+        machineUsed = machine.stop();
+      }
       brokerEnd = brokerCpu.getAsLong();
     }
     if (read < events) {
@@ -86,6 +97,10 @@ final class RawConsumerPhase {
     }
     double seconds = (last - first) / 1e9;
     return new Result(
-        read / seconds, mb(bytes) / seconds, used, Brokers.between(brokerStart, brokerEnd));
+        read / seconds,
+        mb(bytes) / seconds,
+        used,
+        Brokers.between(brokerStart, brokerEnd),
+        machineUsed);
   }
 }

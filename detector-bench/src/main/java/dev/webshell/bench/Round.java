@@ -26,4 +26,18 @@ record Round(RawConsumerPhase.Result raw, DetectorPhase.Result det) {
   double detBrokerMicrosPer(long events) {
     return CpuMeter.microsPer(det.brokerCpuNanos(), events);
   }
+
+  /** Whether the machine's busy share is known for both phases (Linux). */
+  boolean machineKnown() {
+    return raw.machine().busyShare() >= 0 && det.machine().busyShare() >= 0;
+  }
+
+  /**
+   * CPU microseconds per event of this JVM's threads other than the detector's while it read: the
+   * collector and JIT compilers the detector keeps busy, and the bench's own reader and samplers;
+   * -1 if not known.
+   */
+  double detOtherJvmMicrosPer(long events) {
+    return MachineCpu.otherMicrosPer(det.machine(), det.cpu().cpuNanos(), events);
+  }
 }

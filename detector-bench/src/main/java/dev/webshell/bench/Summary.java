@@ -31,19 +31,28 @@ final class Summary {
                     ? ""
                     : String.format(Locale.ROOT, ", JIT %.1f s CPU", r.detBrokerJitSeconds()))
             : "";
+    String machine =
+        r.machineKnown()
+            ? String.format(
+                Locale.ROOT,
+                " | machine busy %.0f / %.0f %%",
+                100 * r.raw().machine().busyShare(),
+                100 * r.det().machine().busyShare())
+            : "";
     report.row(
         o.roundName(round) + (o.timed(round) ? "" : " (untimed)"),
         String.format(
             Locale.ROOT,
             "raw %,.0f ev/s (%.2f us CPU/ev) | detector %,.0f ev/s (%.2f us CPU/ev, JIT %.1f s)"
-                + " | ratio %.3f%s",
+                + " | ratio %.3f%s%s",
             r.raw().eventsPerSecond(),
             r.raw().cpu().microsPer(events),
             r.det().eventsPerSecond(),
             r.det().cpu().microsPer(events),
             r.det().cpu().jitMillis() / 1000.0,
             r.ratio(),
-            broker));
+            broker,
+            machine));
   }
 
   /**
@@ -98,6 +107,23 @@ final class Summary {
       report.put(
           "brokerJitCpuSecondsDuringDetectorRounds",
           timed.stream().map(r -> Stats.round2(r.detBrokerJitSeconds())).toList());
+    }
+    if (timed.stream().allMatch(Round::machineKnown)) {
+      // when the machine's cores are all busy while the detector reads, its throughput is bound
+      // by the CPU that everything on the machine spends per event, not by waits
+      report.put(
+          "machineBusyDuringRawConsumerRounds",
+          timed.stream().map(r -> Stats.round2(r.raw().machine().busyShare())).toList());
+      report.put(
+          "machineBusyDuringDetectorRounds",
+          timed.stream().map(r -> Stats.round2(r.det().machine().busyShare())).toList());
+    }
+    if (timed.stream().allMatch(r -> r.detOtherJvmMicrosPer(events) >= 0)) {
+      report.put(
+          "otherJvmCpuMicrosPerEventDuringDetector",
+          Stats.round2(
+              Stats.median(
+                  timed.stream().mapToDouble(r -> r.detOtherJvmMicrosPer(events)).toArray())));
     }
     report.put(
         "jitSecondsDuringDetectorRounds",

@@ -32,7 +32,8 @@ class BrokerCpuTest {
       long rawBrokerNanos, long detectorBrokerNanos, long brokerJitNanos, double untilAllRunning) {
     CpuMeter.Reading cpu = new CpuMeter.Reading(2_000_000, 0);
     return new Round(
-        new RawConsumerPhase.Result(400_000, 1_000, cpu, rawBrokerNanos),
+        new RawConsumerPhase.Result(
+            400_000, 1_000, cpu, rawBrokerNanos, MachineCpu.Reading.UNKNOWN),
         new DetectorPhase.Result(
             "app",
             200_000,
@@ -43,7 +44,8 @@ class BrokerCpuTest {
             new HeapWatch(),
             cpu,
             detectorBrokerNanos,
-            brokerJitNanos));
+            brokerJitNanos,
+            MachineCpu.Reading.UNKNOWN));
   }
 
   private static String printed(Report report) throws Exception {
