@@ -22,7 +22,7 @@ final class MachineCpu {
 
   private final Path procStat;
   private long[] startTicks;
-  private long startJvm;
+  private long startJvm = -1;
 
   MachineCpu(Path procStat) {
     this.procStat = procStat;
@@ -39,6 +39,7 @@ final class MachineCpu {
     return this;
   }
 
+  /** What happened since {@link #start()}; unknown figures if it was never started. */
   Reading stop() {
     long[] end = ticks(procStat);
     long jvm = jvmCpuNanos();

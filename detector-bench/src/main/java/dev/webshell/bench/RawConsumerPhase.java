@@ -65,7 +65,7 @@ final class RawConsumerPhase {
     CpuMeter cpu = CpuMeter.currentThread();
     CpuMeter.Reading used;
     MachineCpu machine = MachineCpu.here();
-    MachineCpu.Reading machineUsed = MachineCpu.Reading.UNKNOWN;
+    MachineCpu.Reading machineUsed;
     long brokerStart = -1;
     long brokerEnd;
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
@@ -87,9 +87,7 @@ final class RawConsumerPhase {
       }
       last = System.nanoTime();
       used = cpu.stop();
-      if (first != 0) {
-        machineUsed = machine.stop();
-      }
+      machineUsed = machine.stop();
       brokerEnd = brokerCpu.getAsLong();
     }
     if (read < events) {

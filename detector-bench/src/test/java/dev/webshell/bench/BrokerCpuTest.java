@@ -4,22 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The broker's CPU per event in each phase, reported when the broker is a child process. */
 class BrokerCpuTest {
-  private static final long EVENTS = 1_000;
-
-  private static final BenchOptions OPTIONS =
-      new BenchOptions(EVENTS, 1, 0, "json", null, "child", 4, 10, 333, "kql", Map.of(), 0, 2, 1L);
-
   private static Round round(long rawBrokerNanos, long detectorBrokerNanos) {
     return round(rawBrokerNanos, detectorBrokerNanos, -1);
   }
@@ -30,28 +22,13 @@ class BrokerCpuTest {
 
   private static Round round(
       long rawBrokerNanos, long detectorBrokerNanos, long brokerJitNanos, double untilAllRunning) {
-    CpuMeter.Reading cpu = new CpuMeter.Reading(2_000_000, 0);
-    return new Round(
-        new RawConsumerPhase.Result(
-            400_000, 1_000, cpu, rawBrokerNanos, MachineCpu.Reading.UNKNOWN),
-        new DetectorPhase.Result(
-            "app",
-            200_000,
-            5,
-            1,
-            untilAllRunning,
-            0,
-            new HeapWatch(),
-            cpu,
-            detectorBrokerNanos,
-            brokerJitNanos,
-            MachineCpu.Reading.UNKNOWN));
-  }
-
-  private static String printed(Report report) throws Exception {
-    StringWriter out = new StringWriter();
-    report.print(new PrintWriter(out));
-    return out.toString();
+    return SummaryFixture.round(
+        rawBrokerNanos,
+        detectorBrokerNanos,
+        brokerJitNanos,
+        untilAllRunning,
+        MachineCpu.Reading.UNKNOWN,
+        MachineCpu.Reading.UNKNOWN);
   }
 
   @Test
@@ -66,13 +43,13 @@ class BrokerCpuTest {
   void shouldReportTheBrokersMedianCpuPerEventInEachPhaseWhenEveryTimedRoundKnowsIt()
       throws Exception {
     Report report = new Report();
-    Summary summary = new Summary(OPTIONS, report);
+    Summary summary = new Summary(SummaryFixture.OPTIONS, report);
     Round first = round(1_000_000, 3_000_000); // 1 and 3 us per event
     Round second = round(2_000_000, 5_000_000); // 2 and 5 us per event
     summary.round(0, first);
     summary.timedRounds(List.of(first, second), 0);
 
-    String out = printed(report);
+    String out = SummaryFixture.printed(report);
     assertTrue(out.contains("| broker 1.00 / 3.00 us CPU/ev"), out);
     assertTrue(out.contains("\"brokerCpuMicrosPerEventDuringRawConsumer\":1.5"), out);
     assertTrue(out.contains("\"brokerCpuMicrosPerEventDuringDetector\":4.0"), out);
@@ -81,13 +58,13 @@ class BrokerCpuTest {
   @Test
   void shouldReportTheBrokersJitCpuInEachTimedRoundWhenEveryOneKnowsIt() throws Exception {
     Report report = new Report();
-    Summary summary = new Summary(OPTIONS, report);
+    Summary summary = new Summary(SummaryFixture.OPTIONS, report);
     Round first = round(1_000_000, 3_000_000, 250_000_000);
     Round second = round(2_000_000, 5_000_000, 40_000_000);
     summary.round(0, first);
     summary.timedRounds(List.of(first, second), 0);
 
-    String out = printed(report);
+    String out = SummaryFixture.printed(report);
     assertTrue(out.contains("| broker 1.00 / 3.00 us CPU/ev, JIT 0.3 s CPU"), out);
     assertTrue(out.contains("\"brokerJitCpuSecondsDuringDetectorRounds\":[0.25,0.04]"), out);
   }
@@ -95,11 +72,11 @@ class BrokerCpuTest {
   @Test
   void shouldReportHowLongEachTimedRoundsDetectorProcessedBeforeAllItsTasksRan() throws Exception {
     Report report = new Report();
-    Summary summary = new Summary(OPTIONS, report);
+    Summary summary = new Summary(SummaryFixture.OPTIONS, report);
 
     summary.timedRounds(List.of(round(-1, -1, -1, 0.8149), round(-1, -1, -1, 0)), 0);
 
-    String out = printed(report);
+    String out = SummaryFixture.printed(report);
     assertTrue(out.contains("\"detectorUntilAllRunningSecondsRounds\":[0.81,0.0]"), out);
   }
 
@@ -127,12 +104,12 @@ class BrokerCpuTest {
   @Test
   void shouldLeaveTheBrokersCpuOutWhenItIsNotKnown() throws Exception {
     Report report = new Report();
-    Summary summary = new Summary(OPTIONS, report);
+    Summary summary = new Summary(SummaryFixture.OPTIONS, report);
     Round unknown = round(-1, -1);
     summary.round(0, unknown);
     summary.timedRounds(List.of(unknown, round(1_000_000, 3_000_000)), 0);
 
-    String out = printed(report);
+    String out = SummaryFixture.printed(report);
     assertFalse(out.contains("broker"), out);
   }
 }

@@ -6,22 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How busy the machine was in each phase, and the detector's JVM's other threads. */
 class MachineCpuTest {
-  private static final long EVENTS = 1_000;
-
-  private static final BenchOptions OPTIONS =
-      new BenchOptions(EVENTS, 1, 0, "json", null, "child", 4, 10, 333, "kql", Map.of(), 0, 2, 1L);
-
   @Test
   void shouldCountIdleAndIoWaitAsNotBusyAndEveryOtherTickOfTheFirstLineAsBusy(@TempDir Path dir)
       throws Exception {
@@ -60,7 +52,7 @@ class MachineCpuTest {
   @Test
   void shouldReportTheMachinesBusyShareInBothPhasesAndTheJvmsOtherThreads() throws Exception {
     Report report = new Report();
-    Summary summary = new Summary(OPTIONS, report);
+    Summary summary = new Summary(SummaryFixture.OPTIONS, report);
     // the detector's threads 2 ms, the whole JVM 3 ms and 5 ms: 1 and 3 us per event besides
     Round first = round(0.55, 0.95, 3_000_000);
     Round second = round(0.6, 0.9, 5_000_000);
@@ -68,7 +60,7 @@ class MachineCpuTest {
     summary.round(0, first);
     summary.timedRounds(List.of(first, second), 0);
 
-    String out = printed(report);
+    String out = SummaryFixture.printed(report);
     assertTrue(out.contains("| machine busy 55 / 95 %"), out);
     assertTrue(out.contains("\"machineBusyDuringRawConsumerRounds\":[0.55,0.6]"), out);
     assertTrue(out.contains("\"machineBusyDuringDetectorRounds\":[0.95,0.9]"), out);
@@ -78,39 +70,24 @@ class MachineCpuTest {
   @Test
   void shouldLeaveTheMachineOutWhenItIsNotKnown() throws Exception {
     Report report = new Report();
-    Summary summary = new Summary(OPTIONS, report);
+    Summary summary = new Summary(SummaryFixture.OPTIONS, report);
     Round unknown = round(-1, -1, -1);
 
     summary.round(0, unknown);
     summary.timedRounds(List.of(unknown, round(0.5, 0.9, 3_000_000)), 0);
 
-    String out = printed(report);
+    String out = SummaryFixture.printed(report);
     assertFalse(out.contains("machine"), out);
     assertFalse(out.contains("otherJvm"), out);
   }
 
   private static Round round(double rawBusy, double detectorBusy, long jvmNanos) {
-    CpuMeter.Reading cpu = new CpuMeter.Reading(2_000_000, 0);
-    return new Round(
-        new RawConsumerPhase.Result(
-            400_000, 1_000, cpu, -1, new MachineCpu.Reading(rawBusy, jvmNanos)),
-        new DetectorPhase.Result(
-            "app",
-            200_000,
-            5,
-            1,
-            0,
-            0,
-            new HeapWatch(),
-            cpu,
-            -1,
-            -1,
-            new MachineCpu.Reading(detectorBusy, jvmNanos)));
-  }
-
-  private static String printed(Report report) throws Exception {
-    StringWriter out = new StringWriter();
-    report.print(new PrintWriter(out));
-    return out.toString();
+    return SummaryFixture.round(
+        -1,
+        -1,
+        -1,
+        0,
+        new MachineCpu.Reading(rawBusy, jvmNanos),
+        new MachineCpu.Reading(detectorBusy, jvmNanos));
   }
 }
