@@ -128,6 +128,7 @@ public final class DetectorStreams {
         .forEach(props::putIfAbsent);
     StreamsSettings.producerCompressionDefault(props).forEach(props::putIfAbsent);
     StreamsSettings.restoreFetchWaitDefault(props).forEach(props::putIfAbsent);
+    StreamsSettings.heartbeatDefault(props).forEach(props::putIfAbsent);
     StreamsSettings.largeRecordDefaults(props).forEach(props::putIfAbsent);
     props.putAll(spec.overrides());
     props.putAll(StreamsSettings.required(spec.deadLetterTopic(), metrics, failures));

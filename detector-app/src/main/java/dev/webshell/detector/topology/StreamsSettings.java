@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.GroupProtocol;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.WallclockTimestampExtractor;
 
@@ -139,6 +140,42 @@ public final class StreamsSettings {
             || userSettings.containsKey(restore)
         ? Map.of()
         : Map.of(restore, RESTORE_FETCH_MAX_WAIT_MS);
+  }
+
+  /** The main consumer's heartbeat interval the detector sets where the user set none. */
+  public static final int HEARTBEAT_INTERVAL_MS = 1000;
+
+  /**
+   * {@code main.consumer.heartbeat.interval.ms} = {@value #HEARTBEAT_INTERVAL_MS}, to be put where
+   * the user set no heartbeat interval the main consumer would use ({@code heartbeat.interval.ms},
+   * {@code consumer.heartbeat.interval.ms} or {@code main.consumer.heartbeat.interval.ms}) and the
+   * group protocol is Kafka's classic one; otherwise nothing.
+   *
+   * <p>Under the classic protocol a stream thread learns that its group is rebalancing only from
+   * the answer to its next heartbeat, which Kafka sends every 3 s by default; until every member
+   * has joined again, the new assignment waits, and so do the tasks it moves. That happens at a new
+   * detector's first start (the first assignment creates the repartition topics, and the leader
+   * asks for a second rebalance at once), at every scale-out, restart and failover. Measured in
+   * {@code bin/detector bench} (docs/performance.md): at each new detector's start one stream
+   * thread processed alone for up to 2.1 s with Kafka's default, at most 0.38 s with 1 s. Kafka's
+   * documentation of the setting suggests lowering it "to control the expected time for normal
+   * rebalances"; the cost is one heartbeat request a second per stream thread instead of one every
+   * three. Under {@code group.protocol=streams} the broker sets the interval ({@code
+   * group.streams.heartbeat.interval.ms}).
+   */
+  public static Map<String, Object> heartbeatDefault(Map<?, ?> userSettings) {
+    String setting = ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG;
+    String main = StreamsConfig.mainConsumerPrefix(setting);
+    Object protocol = userSettings.get(StreamsConfig.GROUP_PROTOCOL_CONFIG);
+    boolean classic =
+        protocol == null
+            || GroupProtocol.CLASSIC.name().equalsIgnoreCase(protocol.toString().trim());
+    return !classic
+            || userSettings.containsKey(setting)
+            || userSettings.containsKey(StreamsConfig.consumerPrefix(setting))
+            || userSettings.containsKey(main)
+        ? Map.of()
+        : Map.of(main, HEARTBEAT_INTERVAL_MS);
   }
 
   /**

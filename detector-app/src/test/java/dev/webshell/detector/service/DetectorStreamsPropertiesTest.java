@@ -131,6 +131,46 @@ class DetectorStreamsPropertiesTest {
   }
 
   @Test
+  void shouldHeartbeatEverySecondUnlessTheUserSetAnIntervalTheMainConsumerWouldUse() {
+    String setting = ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG;
+    String main = StreamsConfig.mainConsumerPrefix(setting);
+
+    assertEquals(StreamsSettings.HEARTBEAT_INTERVAL_MS, properties(Map.of(), oneTopic()).get(main));
+    // Kafka Streams gives the main consumer its own prefix first, then consumer., then the
+    // unprefixed setting: a default under the main prefix would win over the user's choice
+    for (String users : List.of(setting, StreamsConfig.consumerPrefix(setting))) {
+      Properties props = properties(Map.of(users, "2500"), oneTopic());
+      assertEquals("2500", props.get(users));
+      assertFalse(props.containsKey(main), users);
+    }
+    assertEquals("1500", properties(Map.of(main, "1500"), oneTopic()).get(main));
+  }
+
+  @Test
+  void shouldGiveTheOneSecondHeartbeatToTheMainConsumerAsKafkaStreamsResolvesIt() {
+    StreamsConfig resolved = resolvedByKafkaStreams();
+    String setting = ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG;
+
+    assertEquals(
+        StreamsSettings.HEARTBEAT_INTERVAL_MS,
+        resolved.getMainConsumerConfigs("group", "client", 0).get(setting));
+  }
+
+  @Test
+  void shouldLeaveTheHeartbeatToTheBrokerUnderTheStreamsGroupProtocol() {
+    String main = StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
+
+    for (String protocol : List.of("streams", "STREAMS")) {
+      Properties props =
+          properties(Map.of(StreamsConfig.GROUP_PROTOCOL_CONFIG, protocol), oneTopic());
+      assertFalse(props.containsKey(main), protocol);
+    }
+    assertEquals(
+        StreamsSettings.HEARTBEAT_INTERVAL_MS,
+        properties(Map.of(StreamsConfig.GROUP_PROTOCOL_CONFIG, "Classic"), oneTopic()).get(main));
+  }
+
+  @Test
   void shouldGiveTheGlobalProcessingHandlerSettingToTheMainConsumerWhoseAssignorWarnsWithoutIt() {
     StreamsConfig resolved = resolvedByKafkaStreams();
     String setting = "processing.exception.handler.global.enabled";
