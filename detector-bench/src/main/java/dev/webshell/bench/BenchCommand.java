@@ -155,9 +155,11 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--warmup-rounds",
-      defaultValue = "5",
+      defaultValue = "10",
       description =
-          "Untimed rounds of phases (a) then (b); 0 is --no-warmup (default: ${DEFAULT-VALUE}).")
+          "Untimed rounds of phases (a) then (b); 0 is --no-warmup (default: ${DEFAULT-VALUE};"
+              + " after five, the JIT still compiled for up to 2 s of a timed round's detector"
+              + " phase).")
   int warmupRounds;
 
   @Option(

@@ -20,6 +20,17 @@ class BenchCommandTest {
     assertTrue(Main.commandLine().getSubcommands().containsKey("bench"));
   }
 
+  @Test
+  void shouldWarmUpTenRoundsAndTimeFiveByDefault() {
+    BenchCommand bench = new BenchCommand();
+
+    new CommandLine(bench).parseArgs();
+
+    assertEquals(10, bench.warmupRounds);
+    assertTrue(bench.warmup);
+    assertEquals(5, bench.rounds);
+  }
+
   /** Tiny N on the in-process broker: every phase runs and the last line is the JSON summary. */
   @Test
   @Timeout(300)
