@@ -134,12 +134,26 @@ public final class StreamsSettings {
    */
   public static Map<String, Object> restoreFetchWaitDefault(Map<?, ?> userSettings) {
     String setting = ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG;
-    String restore = StreamsConfig.restoreConsumerPrefix(setting);
+    return consumerDefault(
+        userSettings,
+        setting,
+        StreamsConfig.restoreConsumerPrefix(setting),
+        RESTORE_FETCH_MAX_WAIT_MS);
+  }
+
+  /**
+   * {@code prefixed} = {@code value} where the user set {@code setting} neither plain, nor with the
+   * {@code consumer.} prefix, nor as {@code prefixed} (the one consumer's own prefix); otherwise
+   * nothing. Kafka Streams gives a consumer its own prefix first, then {@code consumer.}, then the
+   * plain setting, so a default under the consumer's own prefix would win over the user's choice.
+   */
+  private static Map<String, Object> consumerDefault(
+      Map<?, ?> userSettings, String setting, String prefixed, Object value) {
     return userSettings.containsKey(setting)
             || userSettings.containsKey(StreamsConfig.consumerPrefix(setting))
-            || userSettings.containsKey(restore)
+            || userSettings.containsKey(prefixed)
         ? Map.of()
-        : Map.of(restore, RESTORE_FETCH_MAX_WAIT_MS);
+        : Map.of(prefixed, value);
   }
 
   /** The main consumer's heartbeat interval the detector sets where the user set none. */
@@ -165,17 +179,14 @@ public final class StreamsSettings {
    */
   public static Map<String, Object> heartbeatDefault(Map<?, ?> userSettings) {
     String setting = ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG;
-    String main = StreamsConfig.mainConsumerPrefix(setting);
     Object protocol = userSettings.get(StreamsConfig.GROUP_PROTOCOL_CONFIG);
     boolean classic =
         protocol == null
             || GroupProtocol.CLASSIC.name().equalsIgnoreCase(protocol.toString().trim());
-    return !classic
-            || userSettings.containsKey(setting)
-            || userSettings.containsKey(StreamsConfig.consumerPrefix(setting))
-            || userSettings.containsKey(main)
-        ? Map.of()
-        : Map.of(main, HEARTBEAT_INTERVAL_MS);
+    return classic
+        ? consumerDefault(
+            userSettings, setting, StreamsConfig.mainConsumerPrefix(setting), HEARTBEAT_INTERVAL_MS)
+        : Map.of();
   }
 
   /**

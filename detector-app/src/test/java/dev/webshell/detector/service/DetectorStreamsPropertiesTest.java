@@ -105,18 +105,11 @@ class DetectorStreamsPropertiesTest {
   @Test
   void shouldShortenTheRestoreConsumersFetchWaitUnlessTheUserSetAFetchWaitItWouldUse() {
     String setting = ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG;
-    String restore = StreamsConfig.restoreConsumerPrefix(setting);
 
-    assertEquals(
-        StreamsSettings.RESTORE_FETCH_MAX_WAIT_MS, properties(Map.of(), oneTopic()).get(restore));
-    // Kafka Streams gives the restore consumer its own prefix first, then consumer., then the
-    // unprefixed setting: a default under the restore prefix would win over the user's choice
-    for (String users : List.of(setting, StreamsConfig.consumerPrefix(setting))) {
-      Properties props = properties(Map.of(users, "300"), oneTopic());
-      assertEquals("300", props.get(users));
-      assertFalse(props.containsKey(restore), users);
-    }
-    assertEquals("250", properties(Map.of(restore, "250"), oneTopic()).get(restore));
+    assertConsumerDefaultYieldsToTheUser(
+        setting,
+        StreamsConfig.restoreConsumerPrefix(setting),
+        StreamsSettings.RESTORE_FETCH_MAX_WAIT_MS);
   }
 
   @Test
@@ -133,17 +126,9 @@ class DetectorStreamsPropertiesTest {
   @Test
   void shouldHeartbeatEverySecondUnlessTheUserSetAnIntervalTheMainConsumerWouldUse() {
     String setting = ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG;
-    String main = StreamsConfig.mainConsumerPrefix(setting);
 
-    assertEquals(StreamsSettings.HEARTBEAT_INTERVAL_MS, properties(Map.of(), oneTopic()).get(main));
-    // Kafka Streams gives the main consumer its own prefix first, then consumer., then the
-    // unprefixed setting: a default under the main prefix would win over the user's choice
-    for (String users : List.of(setting, StreamsConfig.consumerPrefix(setting))) {
-      Properties props = properties(Map.of(users, "2500"), oneTopic());
-      assertEquals("2500", props.get(users));
-      assertFalse(props.containsKey(main), users);
-    }
-    assertEquals("1500", properties(Map.of(main, "1500"), oneTopic()).get(main));
+    assertConsumerDefaultYieldsToTheUser(
+        setting, StreamsConfig.mainConsumerPrefix(setting), StreamsSettings.HEARTBEAT_INTERVAL_MS);
   }
 
   @Test
@@ -285,6 +270,23 @@ class DetectorStreamsPropertiesTest {
 
     assertSame(metrics, props.get(DeadLetters.METRICS_CONFIG));
     assertSame(failures, props.get(WriteFailures.FAILURES_CONFIG));
+  }
+
+  /**
+   * The detector puts {@code value} under {@code prefixed} (one consumer's own prefix) when the
+   * user set nothing, and nothing when the user set {@code setting} plain or with the {@code
+   * consumer.} prefix (Kafka Streams gives a consumer its own prefix first, then {@code consumer.},
+   * then the plain setting: a default under the consumer's prefix would win over the user's
+   * choice); a value the user set under {@code prefixed} stands.
+   */
+  private void assertConsumerDefaultYieldsToTheUser(String setting, String prefixed, int value) {
+    assertEquals(value, properties(Map.of(), oneTopic()).get(prefixed));
+    for (String users : List.of(setting, StreamsConfig.consumerPrefix(setting))) {
+      Properties props = properties(Map.of(users, "2500"), oneTopic());
+      assertEquals("2500", props.get(users));
+      assertFalse(props.containsKey(prefixed), users);
+    }
+    assertEquals("1500", properties(Map.of(prefixed, "1500"), oneTopic()).get(prefixed));
   }
 
   /** The detector's properties for one topic as Kafka Streams reads them. */
