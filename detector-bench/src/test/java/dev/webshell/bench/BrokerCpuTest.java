@@ -42,14 +42,10 @@ class BrokerCpuTest {
   @Test
   void shouldReportTheBrokersMedianCpuPerEventInEachPhaseWhenEveryTimedRoundKnowsIt()
       throws Exception {
-    Report report = new Report();
-    Summary summary = new Summary(SummaryFixture.OPTIONS, report);
     Round first = round(1_000_000, 3_000_000); // 1 and 3 us per event
     Round second = round(2_000_000, 5_000_000); // 2 and 5 us per event
-    summary.round(0, first);
-    summary.timedRounds(List.of(first, second), 0);
 
-    String out = SummaryFixture.printed(report);
+    String out = SummaryFixture.summarised(first, List.of(first, second));
     assertTrue(out.contains("| broker 1.00 / 3.00 us CPU/ev"), out);
     assertTrue(out.contains("\"brokerCpuMicrosPerEventDuringRawConsumer\":1.5"), out);
     assertTrue(out.contains("\"brokerCpuMicrosPerEventDuringDetector\":4.0"), out);
@@ -57,26 +53,19 @@ class BrokerCpuTest {
 
   @Test
   void shouldReportTheBrokersJitCpuInEachTimedRoundWhenEveryOneKnowsIt() throws Exception {
-    Report report = new Report();
-    Summary summary = new Summary(SummaryFixture.OPTIONS, report);
     Round first = round(1_000_000, 3_000_000, 250_000_000);
     Round second = round(2_000_000, 5_000_000, 40_000_000);
-    summary.round(0, first);
-    summary.timedRounds(List.of(first, second), 0);
 
-    String out = SummaryFixture.printed(report);
+    String out = SummaryFixture.summarised(first, List.of(first, second));
     assertTrue(out.contains("| broker 1.00 / 3.00 us CPU/ev, JIT 0.3 s CPU"), out);
     assertTrue(out.contains("\"brokerJitCpuSecondsDuringDetectorRounds\":[0.25,0.04]"), out);
   }
 
   @Test
   void shouldReportHowLongEachTimedRoundsDetectorProcessedBeforeAllItsTasksRan() throws Exception {
-    Report report = new Report();
-    Summary summary = new Summary(SummaryFixture.OPTIONS, report);
+    String out =
+        SummaryFixture.summarised(null, List.of(round(-1, -1, -1, 0.8149), round(-1, -1, -1, 0)));
 
-    summary.timedRounds(List.of(round(-1, -1, -1, 0.8149), round(-1, -1, -1, 0)), 0);
-
-    String out = SummaryFixture.printed(report);
     assertTrue(out.contains("\"detectorUntilAllRunningSecondsRounds\":[0.81,0.0]"), out);
   }
 
@@ -103,13 +92,9 @@ class BrokerCpuTest {
 
   @Test
   void shouldLeaveTheBrokersCpuOutWhenItIsNotKnown() throws Exception {
-    Report report = new Report();
-    Summary summary = new Summary(SummaryFixture.OPTIONS, report);
     Round unknown = round(-1, -1);
-    summary.round(0, unknown);
-    summary.timedRounds(List.of(unknown, round(1_000_000, 3_000_000)), 0);
 
-    String out = SummaryFixture.printed(report);
+    String out = SummaryFixture.summarised(unknown, List.of(unknown, round(1_000_000, 3_000_000)));
     assertFalse(out.contains("broker"), out);
   }
 }

@@ -51,16 +51,11 @@ class MachineCpuTest {
 
   @Test
   void shouldReportTheMachinesBusyShareInBothPhasesAndTheJvmsOtherThreads() throws Exception {
-    Report report = new Report();
-    Summary summary = new Summary(SummaryFixture.OPTIONS, report);
     // the detector's threads 2 ms, the whole JVM 3 ms and 5 ms: 1 and 3 us per event besides
     Round first = round(0.55, 0.95, 3_000_000);
     Round second = round(0.6, 0.9, 5_000_000);
 
-    summary.round(0, first);
-    summary.timedRounds(List.of(first, second), 0);
-
-    String out = SummaryFixture.printed(report);
+    String out = SummaryFixture.summarised(first, List.of(first, second));
     assertTrue(out.contains("| machine busy 55 / 95 %"), out);
     assertTrue(out.contains("\"machineBusyDuringRawConsumerRounds\":[0.55,0.6]"), out);
     assertTrue(out.contains("\"machineBusyDuringDetectorRounds\":[0.95,0.9]"), out);
@@ -69,14 +64,9 @@ class MachineCpuTest {
 
   @Test
   void shouldLeaveTheMachineOutWhenItIsNotKnown() throws Exception {
-    Report report = new Report();
-    Summary summary = new Summary(SummaryFixture.OPTIONS, report);
     Round unknown = round(-1, -1, -1);
 
-    summary.round(0, unknown);
-    summary.timedRounds(List.of(unknown, round(0.5, 0.9, 3_000_000)), 0);
-
-    String out = SummaryFixture.printed(report);
+    String out = SummaryFixture.summarised(unknown, List.of(unknown, round(0.5, 0.9, 3_000_000)));
     assertFalse(out.contains("machine"), out);
     assertFalse(out.contains("otherJvm"), out);
   }

@@ -2,6 +2,7 @@ package dev.webshell.bench;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import java.util.Map;
 
 /** Rounds of 1,000 events made up for {@link Summary}'s tests, and what the report prints. */
@@ -41,7 +42,21 @@ final class SummaryFixture {
             detectorMachine));
   }
 
-  static String printed(Report report) throws Exception {
+  /**
+   * What the report prints after {@code row} was summarised as a round's row (none when null) and
+   * {@code timed} as the timed rounds.
+   */
+  static String summarised(Round row, List<Round> timed) throws Exception {
+    Report report = new Report();
+    Summary summary = new Summary(OPTIONS, report);
+    if (row != null) {
+      summary.round(0, row);
+    }
+    summary.timedRounds(timed, 0);
+    return printed(report);
+  }
+
+  private static String printed(Report report) throws Exception {
     StringWriter out = new StringWriter();
     report.print(new PrintWriter(out));
     return out.toString();
